@@ -1,0 +1,10 @@
+// Package query renders the PromQL that judges a canary: OSM's two builtin
+// queries (request-success-rate and request-duration) and the Go templates of
+// MetricTemplates and inline queries.
+//
+// Rendering is pure. A template sees niladic functions rather than data, as
+// in Flagger: {{ name }}, {{ namespace }}, {{ target }}, {{ service }},
+// {{ ingress }}, {{ route }}, {{ interval }} and {{ variables.KEY }}; a
+// missing variable is an error. Rendered queries are collapsed to one line,
+// runs of white space becoming one space, which is what goes on the wire.
+package query

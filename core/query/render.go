@@ -1,0 +1,77 @@
+package query
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"text/template"
+)
+
+// Model holds the values a query template can read.
+type Model struct {
+	Name      string            // the Canary's name
+	Namespace string            // the Canary's namespace
+	Target    string            // targetRef.name
+	Service   string            // service.name, else targetRef.name
+	Ingress   string            // ingressRef.name, else targetRef.name
+	Route     string            // routeRef.name, else targetRef.name
+	Interval  string            // the metric's range window, e.g. "1m"
+	Variables map[string]string // templateVariables
+}
+
+func (m Model) functions() template.FuncMap {
+	return template.FuncMap{
+		"name":      func() string { return m.Name },
+		"namespace": func() string { return m.Namespace },
+		"target":    func() string { return m.Target },
+		"service":   func() string { return m.Service },
+		"ingress":   func() string { return m.Ingress },
+		"route":     func() string { return m.Route },
+		"interval":  func() string { return m.Interval },
+		"variables": func() map[string]string { return m.Variables },
+	}
+}
+
+// Render executes a query template against the model and collapses the
+// result to one line.
+func Render(text string, m Model) (string, error) {
+	tmpl, err := template.New("query").Funcs(m.functions()).Option("missingkey=error").Parse(text)
+	if err != nil {
+		return "", fmt.Errorf("template parsing failed: %w", err)
+	}
+	var out bytes.Buffer
+	if err := tmpl.Execute(&out, nil); err != nil {
+		return "", fmt.Errorf("template execution failed: %w", err)
+	}
+	return Collapse(out.String()), nil
+}
+
+// Check parses a query template without executing it, so that a spec with
+// a broken template is rejected before it runs.
+func Check(text string) error {
+	_, err := template.New("query").Funcs(Model{}.functions()).Parse(text)
+	if err != nil {
+		return fmt.Errorf("template parsing failed: %w", err)
+	}
+	return nil
+}
+
+// Collapse replaces every run of white space (spaces, tabs, newlines) with a
+// single space. A leading run is kept as one space, as Flagger sends it.
+func Collapse(q string) string {
+	var b strings.Builder
+	b.Grow(len(q))
+	inSpace := false
+	for _, r := range q {
+		if r == ' ' || r == '\t' || r == '\n' || r == '\r' {
+			inSpace = true
+			continue
+		}
+		if inSpace {
+			b.WriteByte(' ')
+			inSpace = false
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
