@@ -1,0 +1,168 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+
+	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
+	"github.com/fledge-canary/fledge/core/decide"
+)
+
+// skipAnalysis promotes a new revision straight away when spec.skipAnalysis
+// is set: all traffic to the primary, copy, scale the target down.
+func (t *tick) skipAnalysis(ctx context.Context) bool {
+	if !t.cd.Spec.SkipAnalysis {
+		return false
+	}
+	if err := t.setRoutes(ctx, decide.Routes{Primary: v1.TotalWeight}); err != nil {
+		return t.failed("routes not reset", err)
+	}
+	t.normal("Copying %s.%s template spec to %s.%s", t.targetName(), t.ns(), t.cd.GetPrimaryName(), t.ns())
+	if err := t.e.Workload.Promote(ctx, t.cd); err != nil {
+		return t.failed("promotion failed", err)
+	}
+	if t.cd.Spec.AutoscalerRef != nil {
+		if err := t.e.Workload.EnsurePrimaryScaler(ctx, t.cd, false); err != nil {
+			return t.failed("primary autoscaler not reconciled", err)
+		}
+	}
+	if err := t.e.Workload.ScaleToZero(ctx, t.cd); err != nil {
+		return t.failed("target not scaled to zero", err)
+	}
+	t.setPhase(v1.PhaseSucceeded)
+	t.runPostRollout(ctx, v1.PhaseSucceeded)
+	t.event(Normal, LevelInfo, v1.PhaseSucceeded, "Promotion completed! Canary analysis was skipped for %s.%s", t.targetName(), t.ns())
+	return t.end("promoted without analysis")
+}
+
+// rollbackHooks rolls back when a rollback hook asks for it.
+func (t *tick) rollbackHooks(ctx context.Context) bool {
+	switch t.st.Phase {
+	case v1.PhaseProgressing, v1.PhaseWaiting, v1.PhaseWaitingPromotion:
+	default:
+		return false
+	}
+	for _, hook := range t.hooksOf(v1.RollbackHook) {
+		if t.callHook(ctx, hook, t.st.Phase) != nil {
+			t.normal("Rollback hook %s not signaling a rollback", hook.Name)
+			continue
+		}
+		t.warning("Rollback check %s passed", hook.Name)
+		t.warning("Rolling back %s.%s manual webhook invoked", t.canaryName(), t.ns())
+		t.rollback(ctx)
+		return t.end("rolled back by webhook " + hook.Name)
+	}
+	return false
+}
+
+// promoting shifts traffic back to the primary once its rollout finished
+// (primaryReady passed): at once, or by stepWeightPromotion per tick.
+func (t *tick) promoting(ctx context.Context) bool {
+	if t.st.Phase != v1.PhasePromoting {
+		return false
+	}
+	if t.cd.Spec.AutoscalerRef != nil {
+		if err := t.e.Workload.EnsurePrimaryScaler(ctx, t.cd, false); err != nil {
+			return t.failed("primary autoscaler not reconciled", err)
+		}
+	}
+	if t.a.StepWeightPromotion == 0 || t.routes.Canary == 0 {
+		t.normal("Routing all traffic to primary")
+		if err := t.setRoutes(ctx, decide.Routes{Primary: v1.TotalWeight}); err != nil {
+			return t.failed("routes not set", err)
+		}
+		t.setPhase(v1.PhaseFinalising)
+		return t.end("all traffic to primary")
+	}
+	next, done := decide.PromotionStep(t.a, t.routes)
+	if err := t.setRoutes(ctx, next); err != nil {
+		return t.failed("routes not set", err)
+	}
+	t.normal("Advance %s.%s primary weight %v", t.canaryName(), t.ns(), next.Primary)
+	if done {
+		t.setPhase(v1.PhaseFinalising)
+	} else {
+		t.st.CanaryWeight = next.Canary
+	}
+	return t.end("primary weight stepped up")
+}
+
+// finalising scales the target down once the primary has all traffic.
+func (t *tick) finalising(ctx context.Context) bool {
+	if t.st.Phase != v1.PhaseFinalising {
+		return false
+	}
+	if err := t.e.Workload.ScaleToZero(ctx, t.cd); err != nil {
+		return t.failed("target not scaled to zero", err)
+	}
+	t.setPhase(v1.PhaseSucceeded)
+	t.runPostRollout(ctx, v1.PhaseSucceeded)
+	t.event(Normal, LevelInfo, v1.PhaseSucceeded, "Promotion completed! Scaling down %s.%s", t.targetName(), t.ns())
+	return t.end("promoted")
+}
+
+// thresholdRollback rolls back on the tick after the failed checks reached
+// the threshold.
+func (t *tick) thresholdRollback(ctx context.Context) bool {
+	if !decide.Analysing(t.st.Phase) || !decide.ThresholdReached(t.st.FailedChecks, t.cd.GetThreshold()) {
+		return false
+	}
+	t.rollback(ctx)
+	return t.end("rolled back: failed checks threshold reached")
+}
+
+// rollback gives all traffic back to the primary, scales the target down
+// and fails the canary. If the routes cannot be set the phase is left as it
+// is, so the next tick tries again.
+func (t *tick) rollback(ctx context.Context) {
+	if decide.ThresholdReached(t.st.FailedChecks, t.cd.GetThreshold()) {
+		t.warning("Rolling back %s.%s failed checks threshold reached %v", t.canaryName(), t.ns(), t.st.FailedChecks)
+	}
+	if err := t.setRoutes(ctx, decide.Routes{Primary: v1.TotalWeight}); err != nil {
+		t.warning("%v", err)
+		return
+	}
+	t.event(Warning, LevelInfo, v1.PhaseFailed, "Canary failed! Scaling down %s.%s", t.canaryName(), t.ns())
+	if err := t.e.Workload.ScaleToZero(ctx, t.cd); err != nil {
+		t.warning("%v", err)
+		return
+	}
+	t.syncStatus(v1.PhaseFailed, 0)
+	t.runPostRollout(ctx, v1.PhaseFailed)
+}
+
+// failPromotion handles a primary stuck while promoting: as Flagger 1.44,
+// traffic goes to the canary (the last version known to run) and the canary
+// fails without being scaled down.
+func (t *tick) failPromotion(ctx context.Context, reason string) {
+	t.warning("Promotion of %s.%s failed, primary not ready: %v", t.targetName(), t.ns(), reason)
+	if err := t.setRoutes(ctx, decide.Routes{Canary: v1.TotalWeight}); err != nil {
+		t.warning("%v", err)
+		return
+	}
+	t.syncStatus(v1.PhaseFailed, v1.TotalWeight)
+	t.runPostRollout(ctx, v1.PhaseFailed)
+}
+
+// analyse runs the pre-rollout hooks on the first tick of an analysis and
+// the rollout hooks and metric checks on the others. A failure counts one
+// failed check and ends the tick.
+func (t *tick) analyse(ctx context.Context) bool {
+	if t.routes.Canary == 0 && t.st.Iterations == 0 {
+		t.normal("Starting canary analysis for %s.%s", t.targetName(), t.ns())
+		if !t.runPreRollout(ctx) {
+			t.st.FailedChecks++
+			return t.end("halted: pre-rollout check failed")
+		}
+		return false
+	}
+	if !t.runRolloutHooks(ctx) {
+		t.st.FailedChecks++
+		return t.end("halted: rollout check failed")
+	}
+	if vd, ok := t.runChecks(ctx); !ok {
+		t.st.FailedChecks++
+		return t.end(fmt.Sprintf("halted: %s %s", vd.Metric, vd.Outcome))
+	}
+	return false
+}
