@@ -1,0 +1,112 @@
+# Fledge — developer and CI entry points. `make help` lists the targets.
+
+SHELL := /usr/bin/env bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+# Targets below list their steps as prerequisites in the order they must run.
+.NOTPARALLEL:
+
+GO ?= go
+
+# Tools are pinned and installed into GOBIN, always called by full path.
+# (First entry of GOPATH; `go env GOPATH` may be a list.)
+GOBIN := $(firstword $(subst :, ,$(shell $(GO) env GOPATH)))/bin
+GOLANGCI_LINT_VERSION ?= v2.15.0
+CONTROLLER_GEN_VERSION ?= v0.23.0
+GOLANGCI_LINT := $(GOBIN)/golangci-lint
+CONTROLLER_GEN := $(GOBIN)/controller-gen
+
+# API packages controller-gen reads, and where the generated files land.
+API_PATHS := ./core/api/...
+CRD_DIR := deploy/crds
+
+# How long `make fuzz` runs each Fuzz target.
+FUZZTIME ?= 30s
+
+# The race detector needs cgo (a C compiler); without one the tests still run, loudly without it.
+RACE := $(if $(filter 1,$(shell $(GO) env CGO_ENABLED)),-race,)
+
+##@ General
+
+.PHONY: help
+help: ## Show this list of targets.
+	@awk 'BEGIN {FS = ":.*## "} \
+		/^##@/ { printf "\n%s\n", substr($$0, 5) } \
+		/^[a-zA-Z0-9_-]+:.*## / { printf "  %-16s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+
+##@ Build and test
+
+.PHONY: build
+build: ## Compile every package.
+	$(GO) build ./...
+
+.PHONY: test
+test: purity vet fmt-check verify-generate unit lint ## Everything CI runs: purity, vet, gofmt, generated code, tests, lint.
+
+.PHONY: purity
+purity: ## Check core/ stays pure (no wall clock, no client-go, net/http or PromQL engine).
+	bash hack/check-core-purity.sh
+
+.PHONY: vet
+vet: ## Run go vet.
+	$(GO) vet ./...
+
+.PHONY: fmt-check
+fmt-check: ## Fail if any Go file is not gofmt-formatted.
+	@files="$$(find . -name '*.go' -type f \
+		-not -path './.git/*' -not -path './bin/*' -not -path './hack/bin/*' \
+		-not -path './.cache/*' -not -path '*/testdata/*' -print0 | xargs -0r gofmt -l)"; \
+	if [ -n "$$files" ]; then \
+		echo "gofmt: these files need formatting (run gofmt -w on them):"; echo "$$files"; exit 1; \
+	fi
+
+.PHONY: unit
+unit: ## Run all Go tests (unit, Ginkgo suites, fuzz seed corpora) with the race detector.
+	$(if $(RACE),,@echo "WARNING: cgo is disabled (no C compiler?); running tests WITHOUT -race")
+	$(GO) test $(RACE) -count=1 ./...
+
+.PHONY: lint
+lint: golangci-lint-bin ## Run golangci-lint (installs the pinned version if missing or different).
+	$(GOLANGCI_LINT) run ./...
+
+.PHONY: bench
+bench: ## Run the Go benchmarks.
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+.PHONY: fuzz
+fuzz: ## Run every Fuzz target for FUZZTIME each (default 30s).
+	bash hack/fuzz.sh "$(FUZZTIME)"
+
+##@ Code generation
+
+.PHONY: generate
+generate: controller-gen-bin ## Regenerate deepcopy code (core/api) and CRDs (deploy/crds).
+	$(CONTROLLER_GEN) object paths=$(API_PATHS)
+	$(CONTROLLER_GEN) crd:allowDangerousTypes=true paths=$(API_PATHS) output:crd:artifacts:config=$(CRD_DIR)
+
+.PHONY: verify-generate
+verify-generate: controller-gen-bin ## Regenerate and fail if the generated files were stale.
+	bash hack/verify-generate.sh core/api $(CRD_DIR) -- $(MAKE) --no-print-directory generate
+
+##@ Tools
+
+# $(call ensure-tool,BINARY,PACKAGE,VERSION,VERSION-FLAG): install PACKAGE@VERSION into GOBIN
+# unless BINARY exists and reports VERSION (a stale controller-gen would make verify-generate lie).
+define ensure-tool
+@have="$$("$(1)" $(4) 2>/dev/null || true)"; \
+if ! grep -qE '(^|[^0-9.])$(subst .,\.,$(patsubst v%,%,$(3)))([^0-9.]|$$)' <<<"$$have"; then \
+	echo "installing $(2)@$(3) into $(GOBIN)"; \
+	GOBIN="$(GOBIN)" $(GO) install $(2)@$(3); \
+fi
+endef
+
+.PHONY: tools
+tools: golangci-lint-bin controller-gen-bin ## Install the pinned tools into GOBIN.
+
+.PHONY: golangci-lint-bin
+golangci-lint-bin:
+	$(call ensure-tool,$(GOLANGCI_LINT),github.com/golangci/golangci-lint/v2/cmd/golangci-lint,$(GOLANGCI_LINT_VERSION),version --short)
+
+.PHONY: controller-gen-bin
+controller-gen-bin:
+	$(call ensure-tool,$(CONTROLLER_GEN),sigs.k8s.io/controller-tools/cmd/controller-gen,$(CONTROLLER_GEN_VERSION),--version)
