@@ -1,0 +1,35 @@
+// Command fledge is Fledge's command-line tool. Today it validates Canary and
+// MetricTemplate manifests; the simulator (sim) and what-if analysis
+// (whatif) join it in later releases.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+// errInvalid reports that validation found problems; they are already printed.
+var errInvalid = errors.New("invalid manifests")
+
+func main() {
+	if err := newRootCommand().Execute(); err != nil {
+		if !errors.Is(err, errInvalid) {
+			fmt.Fprintln(os.Stderr, "fledge:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+func newRootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "fledge",
+		Short:         "Fledge: Flagger-compatible canary analysis for Open Service Mesh",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.AddCommand(newValidateCommand())
+	return root
+}
