@@ -48,7 +48,10 @@ func DeploymentReadiness(d DeploymentStatus, deadline time.Duration, thresholdPe
 	if d.HasProgressing && d.Unavailable {
 		retriable = !d.UnavailableSince.Add(deadline).Before(now)
 	}
-	needAvailable := int32(float32(d.UpdatedReplicas) * float32(thresholdPercent) / 100)
+	// The ratio is taken first, in float32, as Flagger does: the truncation
+	// then agrees with Flagger's for every replica count.
+	ratio := float32(thresholdPercent) / float32(100)
+	needAvailable := int32(float32(d.UpdatedReplicas) * ratio)
 	switch {
 	case d.HasProgressing && d.ProgressingReason == "ProgressDeadlineExceeded":
 		return notReady(false, fmt.Sprintf("deployment %q exceeded its progress deadline", d.Name))
