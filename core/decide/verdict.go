@@ -70,7 +70,7 @@ func JudgeSuccessRate(s Subject, m v1.CanaryMetric, v float64) Verdict {
 func JudgeDuration(s Subject, m v1.CanaryMetric, v float64) Verdict {
 	lo, hi := Bounds(m)
 	ms := v
-	if !math.IsInf(v, 0) {
+	if !math.IsInf(v, 0) && !math.IsNaN(v) {
 		ms = float64(int64(v))
 	}
 	return judgeWith(s, m, v, ms, truncPtr(lo), truncPtr(hi), func(op string, bound float64) string {
@@ -96,6 +96,9 @@ func judge(s Subject, m v1.CanaryMetric, v float64, msg func(op string, bound fl
 func judgeWith(s Subject, m v1.CanaryMetric, v, cmp float64, lo, hi *float64, msg func(string, float64) string) Verdict {
 	vd := Verdict{Metric: m.Name, Value: v, HasValue: true, Min: lo, Max: hi, Outcome: OutcomePass}
 	switch {
+	case math.IsNaN(v):
+		vd.HasValue, vd.Outcome = false, OutcomeNoData
+		vd.Message = fmt.Sprintf("Halt advancement no values found for metric: %s", m.Name)
 	case math.IsInf(v, 0):
 		vd.Outcome = OutcomeFail
 		vd.Message = fmt.Sprintf("Halt %s.%s advancement %s returned %v, not a value that can be judged", s.Name, s.Namespace, m.Name, v)

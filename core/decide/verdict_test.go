@@ -321,3 +321,16 @@ func TestBounds(t *testing.T) {
 		})
 	}
 }
+
+func TestJudgeNaNIsNoData(t *testing.T) {
+	s := decide.Subject{Name: "podinfo", Target: "podinfo", Namespace: "test"}
+	m := v1.CanaryMetric{Name: "404s percentage", Threshold: 3, Query: "q"}
+	for name, judge := range map[string]func(decide.Subject, v1.CanaryMetric, float64) decide.Verdict{
+		"success rate": decide.JudgeSuccessRate, "duration": decide.JudgeDuration, "custom": decide.JudgeCustom,
+	} {
+		vd := judge(s, m, math.NaN())
+		if vd.Outcome != decide.OutcomeNoData || vd.HasValue || vd.Message != "Halt advancement no values found for metric: 404s percentage" {
+			t.Errorf("%s: NaN judged %+v", name, vd)
+		}
+	}
+}
