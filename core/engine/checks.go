@@ -117,7 +117,7 @@ func (t *tick) osmCheck(ctx context.Context, m v1.CanaryMetric, render func(quer
 	if err != nil {
 		return errored(m, q, fmt.Sprintf("Prometheus query failed: %v", err))
 	}
-	v, err := t.evaluate(ctx, t.builtinSource(), q)
+	v, err := t.evaluate(ctx, m.Name, t.builtinSource(), q)
 	if err != nil {
 		err = fmt.Errorf("running query failed: %w", err)
 		if errors.Is(err, ErrNoValues) {
@@ -140,7 +140,7 @@ func (t *tick) inlineCheck(ctx context.Context, m v1.CanaryMetric, model query.M
 	if err != nil {
 		return errored(m, q, fmt.Sprintf("Prometheus query failed for %s: %v", m.Name, err))
 	}
-	v, err := t.evaluate(ctx, t.builtinSource(), q)
+	v, err := t.evaluate(ctx, m.Name, t.builtinSource(), q)
 	switch {
 	case errors.Is(err, ErrNoValues):
 		return noData(m, q, fmt.Sprintf("Halt advancement no values found for metric: %s", m.Name))
@@ -170,7 +170,7 @@ func (t *tick) templateCheck(ctx context.Context, m v1.CanaryMetric) (decide.Ver
 	if err != nil {
 		return errored(m, "", fmt.Sprintf("Metric template %s.%s query render error: %v", m.TemplateRef.Name, ns, err)), true
 	}
-	v, err := t.evaluate(ctx, Source{Template: tmpl}, q)
+	v, err := t.evaluate(ctx, m.Name, Source{Template: tmpl}, q)
 	switch {
 	case errors.Is(err, ErrNoValues):
 		return noData(m, q, fmt.Sprintf("Halt advancement no values found for custom metric: %s: %v", m.Name, err)), true
@@ -183,8 +183,8 @@ func (t *tick) templateCheck(ctx context.Context, m v1.CanaryMetric) (decide.Ver
 }
 
 // evaluate runs a query at the tick's time; NaN counts as no values.
-func (t *tick) evaluate(ctx context.Context, src Source, promql string) (float64, error) {
-	v, err := t.e.Metrics.Query(ctx, Query{Source: src, Namespace: t.ns(), PromQL: promql, At: t.now})
+func (t *tick) evaluate(ctx context.Context, metric string, src Source, promql string) (float64, error) {
+	v, err := t.e.Metrics.Query(ctx, Query{Source: src, Metric: metric, Namespace: t.ns(), PromQL: promql, At: t.now})
 	if err == nil && math.IsNaN(v) {
 		return 0, ErrNoValues
 	}

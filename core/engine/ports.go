@@ -78,6 +78,8 @@ type Source struct {
 // which to evaluate it.
 type Query struct {
 	Source
+	// Metric is the name of the canary metric the query checks.
+	Metric string
 	// Namespace is the Canary's, for template secrets.
 	Namespace string
 	PromQL    string
