@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/fledge-canary/fledge/core/query"
@@ -143,9 +144,7 @@ func (c *Canary) validateTarget(r *report) {
 			r.fail("spec.targetRef.name", "names the Services too (service.name is unset), so it %s", reason)
 		}
 	default:
-		if msgs := validation.IsDNS1123Subdomain(t.Name); len(msgs) > 0 {
-			r.fail("spec.targetRef.name", "%s", strings.Join(msgs, "; "))
-		} else if reason := primaryLengthProblem(t.Name); reason != "" {
+		if reason := deploymentNameProblem(t.Name); reason != "" {
 			r.fail("spec.targetRef.name", "%s", reason)
 		}
 	}
@@ -154,10 +153,30 @@ func (c *Canary) validateTarget(r *report) {
 // serviceNameProblem says why name cannot name the apex, -primary and
 // -canary Services, or is empty.
 func serviceNameProblem(name string) string {
-	if msgs := validation.IsDNS1035Label(name); len(msgs) > 0 {
-		return "must be a DNS-1035 label: " + strings.Join(msgs, "; ")
+	if hasFormatError(validation.IsDNS1035Label(name)) {
+		return "must be a DNS-1035 label (lower case letters, digits and '-', starting with a letter and ending with a letter or digit, e.g. my-name)"
 	}
 	return primaryLengthProblem(name)
+}
+
+// deploymentNameProblem says why name cannot name a Deployment and its
+// -primary, or is empty.
+func deploymentNameProblem(name string) string {
+	if hasFormatError(validation.IsDNS1123Subdomain(name)) {
+		return "must be a DNS-1123 subdomain (lower case letters, digits, '-' and '.', starting and ending with a letter or digit)"
+	}
+	return primaryLengthProblem(name)
+}
+
+// hasFormatError reports whether apimachinery's messages include one other
+// than a length limit, which primaryLengthProblem words better.
+func hasFormatError(msgs []string) bool {
+	for _, m := range msgs {
+		if !strings.HasPrefix(m, "must be no more than") {
+			return true
+		}
+	}
+	return false
 }
 
 // primaryLengthProblem says why name+"-primary" is too long, or is empty.
@@ -265,7 +284,7 @@ func validateTargetPort(r *report, p string, s CanaryService) {
 	if tp.String() == "" || tp.String() == "0" {
 		return
 	}
-	if tp.Type == 0 { // intstr.Int
+	if tp.Type == intstr.Int {
 		if tp.IntVal < 1 || tp.IntVal > portMax {
 			r.fail(p, "must be between 1 and %d, got %d", portMax, tp.IntVal)
 		}
@@ -300,7 +319,8 @@ func (c *Canary) analysisInUse(r *report) (*CanaryAnalysis, string) {
 func validateInterval(r *report, a *CanaryAnalysis, path string) {
 	p := path + ".interval"
 	if a.Interval == "" {
-		r.warn(p, "unset: the analysis runs every %s; Flagger's CRD requires an interval, so set one such as 30s or 1m", DefaultAnalysisInterval)
+		r.warn(p, "unset: the analysis runs every %.0fs; Flagger's CRD requires an interval, so set one such as 30s or 1m",
+			DefaultAnalysisInterval.Seconds())
 		return
 	}
 	d, err := time.ParseDuration(a.Interval)
@@ -340,7 +360,7 @@ func validateStrategy(r *report, a *CanaryAnalysis, path string, skip bool) {
 
 // validateWeights checks the traffic weights, all percentages.
 func validateWeights(r *report, a *CanaryAnalysis, path string) {
-	if a.StepWeight != 0 && !inRange(a.StepWeight, 1, percentMax) {
+	if a.StepWeight != 0 && !inPercentRange(a.StepWeight, 1) {
 		r.fail(path+".stepWeight", "must be between 1 and 100 (percent of traffic per step), got %d", a.StepWeight)
 	}
 	p := path + ".maxWeight"
@@ -353,7 +373,7 @@ func validateWeights(r *report, a *CanaryAnalysis, path string) {
 		r.warn(p, "ignored with stepWeights: the last step, %d, is the maximum weight", a.StepWeights[len(a.StepWeights)-1])
 	}
 	for i, w := range a.StepWeights {
-		if !inRange(w, 1, percentMax) {
+		if !inPercentRange(w, 1) {
 			r.fail(fmt.Sprintf("%s.stepWeights[%d]", path, i), "must be between 1 and 100, got %d", w)
 		}
 	}
@@ -364,7 +384,7 @@ func validateWeights(r *report, a *CanaryAnalysis, path string) {
 			break
 		}
 	}
-	if !inRange(a.StepWeightPromotion, 0, percentMax) {
+	if !inPercentRange(a.StepWeightPromotion, 0) {
 		r.fail(path+".stepWeightPromotion", "must be between 0 and 100 (0 gives all traffic back to the primary at once), got %d",
 			a.StepWeightPromotion)
 	}
@@ -379,10 +399,10 @@ func validateCounters(r *report, a *CanaryAnalysis, path string) {
 	if a.Iterations < 0 {
 		r.fail(path+".iterations", "must be 0 or more, got %d", a.Iterations)
 	}
-	if t := a.PrimaryReadyThreshold; t != nil && !inRange(*t, 0, percentMax) {
+	if t := a.PrimaryReadyThreshold; t != nil && !inPercentRange(*t, 0) {
 		r.fail(path+".primaryReadyThreshold", "must be between 0 and 100 (percent of updated replicas available), got %d", *t)
 	}
-	if t := a.CanaryReadyThreshold; t != nil && !inRange(*t, 0, percentMax) {
+	if t := a.CanaryReadyThreshold; t != nil && !inPercentRange(*t, 0) {
 		r.fail(path+".canaryReadyThreshold", "must be between 0 and 100 (percent of updated replicas available), got %d", *t)
 	}
 }
@@ -406,10 +426,10 @@ func validateRouting(r *report, a *CanaryAnalysis, path string) {
 	}
 	p := path + ".sessionAffinity"
 	r.warn(p, "ignored: the OSM router cannot pin sessions (Istio and Gateway API only)")
-	switch {
-	case sa.CookieName == "":
+	switch sa.CookieName {
+	case "":
 		r.fail(p+".cookieName", "required")
-	case sa.CookieName == sa.PrimaryCookieName:
+	case sa.PrimaryCookieName:
 		r.fail(p+".primaryCookieName", "must differ from cookieName %q (Flagger rejects equal cookie names)", sa.CookieName)
 	}
 }
@@ -487,7 +507,7 @@ func (c *Canary) validateTemplateRef(r *report, p string, m CanaryMetric, opts V
 // checkNamespace enforces NoCrossNamespaceRefs on a reference's namespace.
 func (c *Canary) checkNamespace(r *report, p, namespace, kind string, opts ValidationOptions) {
 	if opts.NoCrossNamespaceRefs && namespace != "" && namespace != c.Namespace {
-		r.fail(p, "cross-namespace references are blocked (-no-cross-namespace-refs): use a %s in the canary's namespace %q",
+		r.fail(p, "cross-namespace references are blocked (-no-cross-namespace-refs): the %s must be in the canary's namespace %q",
 			kind, c.Namespace)
 	}
 }
@@ -500,8 +520,8 @@ func validateMetricThreshold(r *report, p string, m CanaryMetric) {
 		switch {
 		case m.Threshold == 0:
 			r.fail(p+".thresholdRange", "set thresholdRange (or threshold); with neither, %s", noThresholdBehaviour(m))
-		case successRate && !inRangeFloat(m.Threshold, 0, percentMax):
-			r.fail(p+".threshold", "must be between 0 and 100: %s is a percentage", BuiltinSuccessRate)
+		case successRate:
+			checkPercent(r, p+".threshold", &m.Threshold)
 		}
 		return
 	}
@@ -514,14 +534,16 @@ func validateMetricThreshold(r *report, p string, m CanaryMetric) {
 	case tr.Min != nil && tr.Max != nil && *tr.Min > *tr.Max:
 		r.fail(p+".thresholdRange", "min %g is above max %g", *tr.Min, *tr.Max)
 	}
-	if !successRate {
-		return
+	if successRate {
+		checkPercent(r, p+".thresholdRange.min", tr.Min)
+		checkPercent(r, p+".thresholdRange.max", tr.Max)
 	}
-	if tr.Min != nil && !inRangeFloat(*tr.Min, 0, percentMax) {
-		r.fail(p+".thresholdRange.min", "must be between 0 and 100: %s is a percentage", BuiltinSuccessRate)
-	}
-	if tr.Max != nil && !inRangeFloat(*tr.Max, 0, percentMax) {
-		r.fail(p+".thresholdRange.max", "must be between 0 and 100: %s is a percentage", BuiltinSuccessRate)
+}
+
+// checkPercent rejects a bound of request-success-rate outside 0..100.
+func checkPercent(r *report, p string, v *float64) {
+	if v != nil && !(0 <= *v && *v <= percentMax) {
+		r.fail(p, "must be between 0 and 100: %s is a percentage", BuiltinSuccessRate)
 	}
 }
 
@@ -647,6 +669,5 @@ func httpURLProblem(s, example string) string {
 	return ""
 }
 
-func inRange(v, lo, hi int) bool { return lo <= v && v <= hi }
-
-func inRangeFloat(v, lo, hi float64) bool { return lo <= v && v <= hi }
+// inPercentRange reports whether lo <= v <= 100.
+func inPercentRange(v, lo int) bool { return lo <= v && v <= percentMax }
