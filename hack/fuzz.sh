@@ -38,6 +38,6 @@ fi
 for target in "${targets[@]}"; do
 	read -r pkg name <<<"$target"
 	echo "fuzz: $pkg $name for $fuzztime"
-	go test -run '^$' -fuzz "^${name}\$" -fuzztime "$fuzztime" "$pkg"
+	go test -run '^$' -fuzz "^${name}\$" -fuzztime "$fuzztime" -fuzzminimizetime 2s "$pkg"
 done
 echo "fuzz: ${#targets[@]} target(s) ran for $fuzztime each without a failure"

@@ -6,7 +6,8 @@
 // accessor methods (GetAnalysisInterval, GetThreshold, ...) rather than by
 // mutating the object, so a Canary read from the API server is never
 // rewritten behind the user's back. Validate reports every problem of a spec
-// at once, each naming the field path and the reason.
+// at once, each naming the field path and the reason. Decode reads the
+// Canaries and MetricTemplates of a multi-document YAML manifest.
 //
 // +kubebuilder:object:generate=true
 // +groupName=flagger.app
