@@ -15,6 +15,7 @@ import (
 
 // Manifests are the Flagger objects of a multi-document YAML file, in the
 // order they appear.
+// +kubebuilder:object:generate=false
 type Manifests struct {
 	Canaries        []Canary
 	MetricTemplates []MetricTemplate

@@ -105,6 +105,7 @@ func (c *Canary) GetProvider(meshProvider string) string {
 }
 
 // ServiceNames are the apex, primary and canary Service names.
+// +kubebuilder:object:generate=false
 type ServiceNames struct {
 	Apex, Primary, Canary string
 }

@@ -15,6 +15,7 @@ import (
 
 // FieldError is one problem of a spec: the path of the field, such as
 // spec.analysis.metrics[1].thresholdRange, and a reason the user can act on.
+// +kubebuilder:object:generate=false
 type FieldError struct {
 	Path   string
 	Reason string
@@ -51,6 +52,7 @@ func (es FieldErrors) Strings() []string {
 }
 
 // ValidationOptions are the controller settings that change what is valid.
+// +kubebuilder:object:generate=false
 type ValidationOptions struct {
 	// NoCrossNamespaceRefs rejects templateRefs and providerRefs that name
 	// another namespace, like Flagger's -no-cross-namespace-refs flag.
