@@ -1,0 +1,166 @@
+package cluster
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+)
+
+// Kubelet rolls out the Deployments of one namespace in virtual time.
+type Kubelet struct {
+	client     kubernetes.Interface
+	namespace  string
+	readyAfter time.Duration
+	stalled    map[string]bool
+	rollouts   map[string]*rollout
+}
+
+// rollout is what the kubelet remembers of a Deployment.
+type rollout struct {
+	spec       [sha256.Size]byte // of the pod template and replicas
+	generation int64
+	changedAt  time.Time
+	readyAt    time.Time
+	ready      bool
+}
+
+// NewKubelet returns a kubelet that readies a change after readyAfter.
+func NewKubelet(client kubernetes.Interface, namespace string, readyAfter time.Duration) *Kubelet {
+	return &Kubelet{client: client, namespace: namespace, readyAfter: readyAfter,
+		stalled: map[string]bool{}, rollouts: map[string]*rollout{}}
+}
+
+// Stall makes a Deployment's current and future rollouts never finish.
+func (k *Kubelet) Stall(name string) { k.stalled[name] = true }
+
+// Sync brings every Deployment's status up to date at now.
+func (k *Kubelet) Sync(ctx context.Context, now time.Time) error {
+	list, err := k.client.AppsV1().Deployments(k.namespace).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return fmt.Errorf("kubelet: listing deployments: %w", err)
+	}
+	for i := range list.Items {
+		if err := k.sync(ctx, &list.Items[i], now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Next is the earliest time after now at which a status will change, or
+// the zero time when none will.
+func (k *Kubelet) Next(now time.Time) time.Time {
+	var next time.Time
+	for name, r := range k.rollouts {
+		at := r.readyAt
+		if k.stalled[name] {
+			continue
+		}
+		if !r.ready && at.After(now) && (next.IsZero() || at.Before(next)) {
+			next = at
+		}
+	}
+	return next
+}
+
+func (k *Kubelet) sync(ctx context.Context, d *appsv1.Deployment, now time.Time) error {
+	key, err := specKey(d)
+	if err != nil {
+		return err
+	}
+	r := k.rollouts[d.Name]
+	if r == nil || r.spec != key {
+		r = k.start(d, key, now)
+	}
+	want := k.status(d, r, now)
+	if statusEqual(d.Status, want) && d.Generation == r.generation {
+		return nil
+	}
+	d.Generation = r.generation
+	d.Status = want
+	if _, err := k.client.AppsV1().Deployments(k.namespace).UpdateStatus(ctx, d, metav1.UpdateOptions{}); err != nil {
+		return fmt.Errorf("kubelet: updating deployment %s status: %w", d.Name, err)
+	}
+	return nil
+}
+
+func (k *Kubelet) start(d *appsv1.Deployment, key [sha256.Size]byte, now time.Time) *rollout {
+	gen := int64(1)
+	if old := k.rollouts[d.Name]; old != nil {
+		gen = old.generation + 1
+	}
+	r := &rollout{spec: key, generation: gen, changedAt: now, readyAt: now.Add(k.readyAfter)}
+	if replicas(d) == 0 {
+		r.readyAt = now
+	}
+	k.rollouts[d.Name] = r
+	return r
+}
+
+// status is the Deployment's status at now: rolling out until readyAt,
+// then complete; a stalled rollout passes its progress deadline instead.
+func (k *Kubelet) status(d *appsv1.Deployment, r *rollout, now time.Time) appsv1.DeploymentStatus {
+	n := replicas(d)
+	since := metav1.NewTime(r.changedAt)
+	st := appsv1.DeploymentStatus{ObservedGeneration: r.generation}
+	if !k.stalled[d.Name] && !now.Before(r.readyAt) {
+		r.ready = true
+		st.Replicas, st.UpdatedReplicas, st.ReadyReplicas, st.AvailableReplicas = n, n, n, n
+		st.Conditions = []appsv1.DeploymentCondition{
+			condition(appsv1.DeploymentAvailable, corev1.ConditionTrue, "MinimumReplicasAvailable", since),
+			condition(appsv1.DeploymentProgressing, corev1.ConditionTrue, "NewReplicaSetAvailable", since),
+		}
+		return st
+	}
+	progressing := condition(appsv1.DeploymentProgressing, corev1.ConditionTrue, "ReplicaSetUpdated", since)
+	if deadline := progressDeadline(d); k.stalled[d.Name] && now.Sub(r.changedAt) > deadline {
+		progressing = condition(appsv1.DeploymentProgressing, corev1.ConditionFalse, "ProgressDeadlineExceeded", since)
+	}
+	st.Conditions = []appsv1.DeploymentCondition{
+		condition(appsv1.DeploymentAvailable, corev1.ConditionFalse, "MinimumReplicasUnavailable", since),
+		progressing,
+	}
+	return st
+}
+
+func condition(t appsv1.DeploymentConditionType, s corev1.ConditionStatus, reason string, at metav1.Time) appsv1.DeploymentCondition {
+	return appsv1.DeploymentCondition{Type: t, Status: s, Reason: reason, LastUpdateTime: at, LastTransitionTime: at}
+}
+
+func replicas(d *appsv1.Deployment) int32 {
+	if d.Spec.Replicas == nil {
+		return 1
+	}
+	return *d.Spec.Replicas
+}
+
+func progressDeadline(d *appsv1.Deployment) time.Duration {
+	if d.Spec.ProgressDeadlineSeconds == nil {
+		return 600 * time.Second
+	}
+	return time.Duration(*d.Spec.ProgressDeadlineSeconds) * time.Second
+}
+
+func specKey(d *appsv1.Deployment) ([sha256.Size]byte, error) {
+	b, err := json.Marshal(struct {
+		T corev1.PodTemplateSpec
+		R int32
+	}{d.Spec.Template, replicas(d)})
+	if err != nil {
+		return [sha256.Size]byte{}, fmt.Errorf("kubelet: hashing deployment %s: %w", d.Name, err)
+	}
+	return sha256.Sum256(b), nil
+}
+
+func statusEqual(a, b appsv1.DeploymentStatus) bool {
+	x, _ := json.Marshal(a)
+	y, _ := json.Marshal(b)
+	return string(x) == string(y)
+}

@@ -1,0 +1,172 @@
+package scenario
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
+)
+
+// checker collects the problems of a scenario with their lines.
+type checker struct {
+	s    *Scenario
+	errs Errors
+}
+
+func (c *checker) fail(line int, field, msg string) {
+	c.errs = append(c.errs, Error{File: c.s.File, Line: line, Field: field, Msg: msg})
+}
+
+// line finds the line of a field path such as "actions", 2, "run" in the
+// scenario's YAML, or of the nearest parent that exists.
+func (c *checker) line(path ...any) int {
+	n := c.s.root
+	if n == nil {
+		return 0
+	}
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	line := n.Line
+	for _, p := range path {
+		next := child(n, p)
+		if next == nil {
+			break
+		}
+		n, line = next, next.Line
+	}
+	return line
+}
+
+func child(n *yaml.Node, p any) *yaml.Node {
+	switch key := p.(type) {
+	case string:
+		if n.Kind != yaml.MappingNode {
+			return nil
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == key {
+				return n.Content[i+1]
+			}
+		}
+	case int:
+		if n.Kind == yaml.SequenceNode && key < len(n.Content) {
+			return n.Content[key]
+		}
+	}
+	return nil
+}
+
+func (c *checker) check(l *Loaded) {
+	if l.Version != Version {
+		c.fail(c.line("version"), "version", fmt.Sprintf("%q is not a version this Fledge reads: write %q", l.Version, Version))
+	}
+	if l.Canary != nil {
+		errs, _ := l.Canary.Validate(v1.ValidationOptions{})
+		for _, e := range errs {
+			c.fail(c.line("canary"), "canary", e.Error())
+		}
+	}
+	for i := range l.Templates {
+		for _, e := range l.Templates[i].Validate() {
+			c.fail(c.line("metricTemplates"), "metricTemplates", fmt.Sprintf("%s: %s", l.Templates[i].Name, e.Error()))
+		}
+	}
+	c.checkCluster()
+	names := map[string]bool{}
+	for i := range l.Traffic {
+		c.checkTraffic(&l.Traffic[i], []any{"traffic", i}, names)
+	}
+	for name, r := range l.Webhooks {
+		if _, _, err := r.Parse(); err != nil {
+			c.fail(c.line("webhooks", name), "webhooks."+name, err.Error())
+		}
+	}
+	for i := range l.Actions {
+		c.checkAction(l, i, names)
+	}
+	c.checkExpect()
+}
+
+func (c *checker) checkCluster() {
+	if c.s.Cluster.Replicas < 0 {
+		c.fail(c.line("cluster", "replicas"), "cluster.replicas", "must not be negative")
+	}
+	if c.s.Cluster.ReadyAfter < 0 {
+		c.fail(c.line("cluster", "readyAfter"), "cluster.readyAfter", "must not be negative")
+	}
+}
+
+func (c *checker) checkTraffic(t *Traffic, path []any, names map[string]bool) {
+	field := fieldName(path)
+	at := func(sub string) int { return c.line(append(append([]any{}, path...), sub)...) }
+	switch {
+	case t.Name == "":
+		c.fail(at("name"), field+".name", "required")
+	case names[t.Name]:
+		c.fail(at("name"), field+".name", fmt.Sprintf("%q is used twice", t.Name))
+	}
+	names[t.Name] = true
+	switch t.Target {
+	case TargetApex, TargetCanary, TargetPrimary:
+	default:
+		c.fail(at("target"), field+".target", fmt.Sprintf("%q: want apex, canary or primary", t.Target))
+	}
+	if t.RPS <= 0 {
+		c.fail(at("rps"), field+".rps", "must be above 0")
+	}
+	total := 0.0
+	for code, share := range t.Codes {
+		if code < 100 || code > 599 || share < 0 {
+			c.fail(at("codes"), field+".codes", fmt.Sprintf("%d: %v: want an HTTP status 100..599 with a share ≥ 0", code, share))
+		}
+		total += share
+	}
+	if len(t.Codes) > 0 && total <= 0 {
+		c.fail(at("codes"), field+".codes", "the shares add up to 0")
+	}
+	if t.Latency.P99 < t.Latency.P50 {
+		c.fail(at("latency"), field+".latency", "p99 is below p50")
+	}
+	if t.Until != 0 && t.Until <= t.From {
+		c.fail(at("until"), field+".until", "must be after from")
+	}
+}
+
+func fieldName(path []any) string {
+	var b strings.Builder
+	for _, p := range path {
+		switch v := p.(type) {
+		case string:
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(v)
+		case int:
+			b.WriteString("[" + strconv.Itoa(v) + "]")
+		}
+	}
+	return b.String()
+}
+
+func (c *checker) checkExpect() {
+	e := c.s.Expect
+	if e.Phase != "" && !knownPhase(v1.CanaryPhase(e.Phase)) {
+		c.fail(c.line("expect", "phase"), "expect.phase", fmt.Sprintf("%q is not a Canary phase", e.Phase))
+	}
+	if e.Match != "exact" && e.Match != "subsequence" {
+		c.fail(c.line("expect", "match"), "expect.match", fmt.Sprintf("%q: want exact or subsequence", e.Match))
+	}
+}
+
+func knownPhase(p v1.CanaryPhase) bool {
+	switch p {
+	case v1.PhaseInitializing, v1.PhaseInitialized, v1.PhaseWaiting, v1.PhaseProgressing, v1.PhaseWaitingPromotion,
+		v1.PhasePromoting, v1.PhaseFinalising, v1.PhaseSucceeded, v1.PhaseFailed, v1.PhaseTerminating, v1.PhaseTerminated:
+		return true
+	}
+	return false
+}

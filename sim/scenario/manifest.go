@@ -1,0 +1,56 @@
+package scenario
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"go.yaml.in/yaml/v3"
+
+	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
+)
+
+// Manifest is a Kubernetes manifest given by path (relative to the
+// scenario file) or inline.
+type Manifest struct {
+	Path   string
+	Inline []byte
+	Line   int
+}
+
+// UnmarshalYAML takes a path (a string) or an inline object (a mapping).
+func (m *Manifest) UnmarshalYAML(n *yaml.Node) error {
+	m.Line = n.Line
+	switch n.Kind {
+	case yaml.ScalarNode:
+		m.Path = n.Value
+		return nil
+	case yaml.MappingNode:
+		out, err := yaml.Marshal(n)
+		if err != nil {
+			return fmt.Errorf("line %d: %w", n.Line, err)
+		}
+		m.Inline = out
+		return nil
+	}
+	return fmt.Errorf("line %d: want a file path or an inline manifest", n.Line)
+}
+
+// IsZero reports whether the manifest was left out.
+func (m Manifest) IsZero() bool { return m.Path == "" && m.Inline == nil }
+
+// decode reads the manifest's Canaries and MetricTemplates.
+func (m Manifest) decode(dir string) (*v1.Manifests, error) {
+	data := m.Inline
+	if m.Path != "" {
+		path := m.Path
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(dir, path)
+		}
+		var err error
+		if data, err = os.ReadFile(path); err != nil {
+			return nil, err
+		}
+	}
+	return v1.Decode(data)
+}

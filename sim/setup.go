@@ -1,0 +1,215 @@
+package sim
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/fledge-canary/fledge/adapters/kube"
+	"github.com/fledge-canary/fledge/adapters/smi"
+	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
+	"github.com/fledge-canary/fledge/core/engine"
+	"github.com/fledge-canary/fledge/sim/cluster"
+	"github.com/fledge-canary/fledge/sim/metrics"
+	"github.com/fledge-canary/fledge/sim/scenario"
+	"github.com/fledge-canary/fledge/sim/traffic"
+	"github.com/fledge-canary/fledge/sim/tsdb"
+)
+
+// run is one replay in progress.
+type run struct {
+	l      *scenario.Loaded
+	s      *scenario.Scenario
+	canary *v1.Canary
+
+	kube    kubernetes.Interface
+	kubelet *cluster.Kubelet
+	traffic *traffic.Model
+	engine  *engine.Engine
+	router  *routeLog
+	status  *statusStore
+	events  *recorder
+	hooks   *loadtester
+	metrics *overrides
+	store   *tsdb.Store
+
+	now, start, nextTick time.Time
+	analysed             bool
+	records              []engine.Record
+	notes                []Note
+	bootstrapEvents      int
+}
+
+func newRun(l *scenario.Loaded) (*run, error) {
+	cd := l.Canary.DeepCopy()
+	if cd.Namespace == "" {
+		cd.Namespace = "default"
+	}
+	if cd.UID == "" {
+		cd.UID = types.UID("sim-" + cd.Namespace + "-" + cd.Name)
+	}
+	cd.Status = v1.CanaryStatus{}
+	r := &run{l: l, s: l.Scenario, canary: cd, now: Epoch, nextTick: Epoch,
+		status: &statusStore{}, events: &recorder{}}
+	c := l.Cluster
+	kubeClient, smiClient := newClients(cd, c.Image, c.Container, c.Replicas)
+	r.kube = kubeClient
+	r.kubelet = cluster.NewKubelet(kubeClient, cd.Namespace, c.ReadyAfter.D())
+	r.store = tsdb.NewStore()
+	model, err := traffic.New(traffic.Config{Namespace: cd.Namespace, Target: cd.Spec.TargetRef.Name, Seed: l.Seed, Start: Epoch}, r.store)
+	if err != nil {
+		return nil, err
+	}
+	r.traffic = model
+	if err := r.parseQueries(tsdb.NewEngine(r.store)); err != nil {
+		return nil, err
+	}
+	r.router = &routeLog{Router: smi.NewRouter(kube.NewServices(kubeClient), smiClient), now: func() time.Time { return r.now }}
+	r.hooks = &loadtester{replies: copyReplies(l.Webhooks), run: r, running: map[string]time.Time{}}
+	r.metrics = &overrides{Metrics: metrics.New(tsdb.NewEngine(r.store)), values: map[string]scenario.MetricValue{}}
+	r.engine = &engine.Engine{
+		Workload: kube.NewWorkload(kubeClient, kube.Options{ConfigTracking: true}),
+		Router:   r.router, Metrics: r.metrics, Templates: templatesOf(l.Templates), Webhooks: r.hooks,
+		Status: r.status, Events: r.events,
+		Config: engine.Config{MeshProvider: v1.ProviderOSM, MetricsServer: c.MetricsServer},
+	}
+	for _, t := range l.Traffic {
+		if err := r.traffic.Add(sourceOf(t, r.start)); err != nil {
+			return nil, fmt.Errorf("traffic %q: %w", t.Name, err)
+		}
+	}
+	return r, nil
+}
+
+func copyReplies(in map[string]scenario.Reply) map[string]scenario.Reply {
+	out := make(map[string]scenario.Reply, len(in))
+	for k, v := range in {
+		out[k] = v
+	}
+	return out
+}
+
+func templatesOf(ts []v1.MetricTemplate) templates {
+	out := templates{}
+	for i := range ts {
+		t := ts[i].DeepCopy()
+		out[t.Namespace+"/"+t.Name] = t
+	}
+	return out
+}
+
+// parseQueries rejects, before the run, an inline query that PromQL cannot
+// parse, naming its metric.
+func (r *run) parseQueries(eng *tsdb.Engine) error {
+	for _, m := range r.canary.GetAnalysis().Metrics {
+		if m.Query == "" {
+			continue
+		}
+		q := strings.ReplaceAll(m.Query, "{{ interval }}", m.GetMetricInterval())
+		if strings.Contains(q, "{{") {
+			continue
+		}
+		if err := eng.Parse(q); err != nil {
+			return fmt.Errorf("metric %q: query does not parse: %w", m.Name, err)
+		}
+	}
+	return nil
+}
+
+// defaultLatency is a healthy podinfo's response time.
+func defaultLatency() traffic.Distribution {
+	return traffic.LogNormal(5*time.Millisecond, 40*time.Millisecond)
+}
+
+func targetOf(t string) traffic.Target {
+	switch t {
+	case scenario.TargetCanary:
+		return traffic.Canary
+	case scenario.TargetPrimary:
+		return traffic.Primary
+	}
+	return traffic.Apex
+}
+
+// sourceOf converts a scenario traffic source; its times are relative to
+// the scenario's start (or to the epoch before it is known).
+func sourceOf(t scenario.Traffic, start time.Time) traffic.Source {
+	if start.IsZero() {
+		start = Epoch
+	}
+	lat := defaultLatency()
+	if t.Latency.P50 > 0 || t.Latency.P99 > 0 {
+		lat = traffic.LogNormal(t.Latency.P50.D(), t.Latency.P99.D())
+	}
+	src := traffic.Source{Name: t.Name, Target: targetOf(t.Target), RPS: t.RPS, Codes: t.Codes,
+		Latency: lat.Plus(t.Latency.Delay.D())}
+	if t.From > 0 {
+		src.From = start.Add(t.From.D())
+	}
+	if t.Until > 0 {
+		src.Until = start.Add(t.Until.D())
+	}
+	return src
+}
+
+// apply performs one action of the timeline.
+func (r *run) apply(ctx context.Context, a scenario.Action) error {
+	switch {
+	case a.Run != "":
+		c, err := scenario.ParseCommand(a.Run)
+		if err != nil {
+			return err
+		}
+		if c.Kind == "set-image" {
+			return r.setImage(ctx, c.Container, c.Image)
+		}
+		until := time.Time{}
+		if c.For > 0 {
+			until = r.now.Add(c.For)
+		}
+		r.startCommand(c, a.Run, until)
+	case a.Stop != "":
+		return r.traffic.Stop(a.Stop, r.now)
+	case a.SetImage != "":
+		ctr, img, _ := strings.Cut(a.SetImage, "=")
+		return r.setImage(ctx, ctr, img)
+	case a.Traffic != nil:
+		return r.traffic.Add(sourceOf(*a.Traffic, r.start))
+	case a.Webhook != nil:
+		r.hooks.replies[a.Webhook.Name] = a.Webhook.Reply
+	case a.Metric != nil:
+		r.metrics.values[a.Metric.Name] = *a.Metric
+	case a.Stall != "":
+		name := r.canary.Spec.TargetRef.Name
+		if a.Stall == scenario.TargetPrimary {
+			name = r.canary.GetPrimaryName()
+		}
+		r.kubelet.Stall(name)
+	}
+	return nil
+}
+
+// setImage changes a container's image on the target, as kubectl set image.
+func (r *run) setImage(ctx context.Context, container, image string) error {
+	deps := r.kube.AppsV1().Deployments(r.canary.Namespace)
+	d, err := deps.Get(ctx, r.canary.Spec.TargetRef.Name, metav1.GetOptions{})
+	if err != nil {
+		return fmt.Errorf("set image: %w", err)
+	}
+	found := false
+	for i := range d.Spec.Template.Spec.Containers {
+		if c := &d.Spec.Template.Spec.Containers[i]; c.Name == container {
+			c.Image, found = image, true
+		}
+	}
+	if !found {
+		return fmt.Errorf("set image: deployment %s has no container %q", d.Name, container)
+	}
+	_, err = deps.Update(ctx, d, metav1.UpdateOptions{})
+	return err
+}
