@@ -1,6 +1,6 @@
-// Command fledge is Fledge's command-line tool. Today it validates Canary and
-// MetricTemplate manifests; the simulator (sim) and what-if analysis
-// (whatif) join it in later releases.
+// Command fledge is Fledge's command-line tool: it validates Canary and
+// MetricTemplate manifests (validate) and replays canary scenarios in
+// virtual time (sim).
 package main
 
 import (
@@ -16,7 +16,10 @@ var errInvalid = errors.New("invalid manifests")
 
 func main() {
 	if err := newRootCommand().Execute(); err != nil {
-		if !errors.Is(err, errInvalid) {
+		switch {
+		case errors.Is(err, errBadFile):
+			os.Exit(2)
+		case !errors.Is(err, errInvalid):
 			fmt.Fprintln(os.Stderr, "fledge:", err)
 		}
 		os.Exit(1)
@@ -30,6 +33,6 @@ func newRootCommand() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newValidateCommand())
+	root.AddCommand(newValidateCommand(), newSimCommand())
 	return root
 }

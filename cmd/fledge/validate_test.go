@@ -12,7 +12,7 @@ import (
 
 func TestValidateExamples(t *testing.T) {
 	var out bytes.Buffer
-	files, err := filepath.Glob("../../examples/*.yaml")
+	files, err := filepath.Glob("../../scenarios/manifests/*.yaml")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no examples: %v", err)
 	}

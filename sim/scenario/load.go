@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"time"
@@ -61,26 +63,31 @@ func (es Errors) Error() string {
 }
 
 // Load reads, defaults and checks a scenario file and the manifests it
-// names. All problems are reported at once, as Errors.
+// names, from the operating system's files. All problems are reported at
+// once, as Errors.
 func Load(file string) (*Loaded, error) {
-	data, err := os.ReadFile(file)
+	abs, err := filepath.Abs(file)
 	if err != nil {
 		return nil, err
 	}
-	return Parse(file, data)
+	return LoadFS(os.DirFS("/"), strings.TrimPrefix(filepath.ToSlash(abs), "/"), file)
 }
 
-// Parse is Load for a scenario already read; file names it in errors and
-// is the base of relative manifest paths.
-func Parse(file string, data []byte) (*Loaded, error) {
-	s, err := decode(file, data)
+// LoadFS is Load for a scenario at name in fsys (such as the embedded
+// corpus); display is the name errors give the file.
+func LoadFS(fsys fs.FS, name, display string) (*Loaded, error) {
+	data, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return nil, err
+	}
+	s, err := decode(display, data)
 	if err != nil {
 		return nil, err
 	}
 	s.applyDefaults()
 	l := &Loaded{Scenario: s}
 	c := &checker{s: s}
-	l.resolve(c, filepath.Dir(file))
+	l.resolve(c, fsys, path.Dir(name))
 	c.check(l)
 	if len(c.errs) > 0 {
 		return nil, c.errs
@@ -137,12 +144,12 @@ func (s *Scenario) applyDefaults() {
 }
 
 // resolve reads the canary and template manifests.
-func (l *Loaded) resolve(c *checker, dir string) {
+func (l *Loaded) resolve(c *checker, fsys fs.FS, dir string) {
 	if l.Scenario.Canary.IsZero() {
 		c.fail(c.line("canary"), "canary", "required: a path to a Canary manifest, or the Canary inline")
 		return
 	}
-	m, err := l.Scenario.Canary.decode(dir)
+	m, err := l.Scenario.Canary.decode(fsys, dir)
 	switch {
 	case err != nil:
 		c.fail(l.Scenario.Canary.Line, "canary", err.Error())
@@ -153,7 +160,7 @@ func (l *Loaded) resolve(c *checker, dir string) {
 		l.Templates = append(l.Templates, m.MetricTemplates...)
 	}
 	for i, tm := range l.MetricTemplates {
-		m, err := tm.decode(dir)
+		m, err := tm.decode(fsys, dir)
 		field := fmt.Sprintf("metricTemplates[%d]", i)
 		if err != nil {
 			c.fail(tm.Line, field, err.Error())

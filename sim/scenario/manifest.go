@@ -2,8 +2,8 @@ package scenario
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
+	"io/fs"
+	"path"
 
 	"go.yaml.in/yaml/v3"
 
@@ -39,16 +39,13 @@ func (m *Manifest) UnmarshalYAML(n *yaml.Node) error {
 // IsZero reports whether the manifest was left out.
 func (m Manifest) IsZero() bool { return m.Path == "" && m.Inline == nil }
 
-// decode reads the manifest's Canaries and MetricTemplates.
-func (m Manifest) decode(dir string) (*v1.Manifests, error) {
+// decode reads the manifest's Canaries and MetricTemplates, a path being
+// relative to dir in fsys.
+func (m Manifest) decode(fsys fs.FS, dir string) (*v1.Manifests, error) {
 	data := m.Inline
 	if m.Path != "" {
-		path := m.Path
-		if !filepath.IsAbs(path) {
-			path = filepath.Join(dir, path)
-		}
 		var err error
-		if data, err = os.ReadFile(path); err != nil {
+		if data, err = fs.ReadFile(fsys, path.Join(dir, m.Path)); err != nil {
 			return nil, err
 		}
 	}

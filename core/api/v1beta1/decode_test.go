@@ -104,7 +104,7 @@ func TestDecodeTemplateRenders(t *testing.T) {
 }
 
 func TestDecodeRoundTripsThroughJSON(t *testing.T) {
-	m := decodeFile(t, "../../../examples/podinfo-canary-404s.yaml", 1, 1)
+	m := decodeFile(t, "../../../scenarios/manifests/podinfo-canary-404s.yaml", 1, 1)
 	for _, obj := range []any{&m.Canaries[0], &m.MetricTemplates[0]} {
 		data, err := json.Marshal(obj)
 		if err != nil {
@@ -121,7 +121,7 @@ func TestDecodeRoundTripsThroughJSON(t *testing.T) {
 }
 
 func TestDeepCopyEqualsOriginal(t *testing.T) {
-	m := decodeFile(t, "../../../examples/podinfo-canary-404s.yaml", 1, 1)
+	m := decodeFile(t, "../../../scenarios/manifests/podinfo-canary-404s.yaml", 1, 1)
 	c := &m.Canaries[0]
 	cp := c.DeepCopy()
 	if !equality.Semantic.DeepEqual(c, cp) || !reflect.DeepEqual(c, cp) {
@@ -140,10 +140,10 @@ func TestDeepCopyEqualsOriginal(t *testing.T) {
 
 func TestExamples(t *testing.T) {
 	tutorial := readFile(t, "testdata/podinfo-canary.yaml")
-	if example := readFile(t, "../../../examples/podinfo-canary.yaml"); !bytes.Equal(example, tutorial) {
-		t.Error("examples/podinfo-canary.yaml differs from testdata/podinfo-canary.yaml; both are the tutorial's canary")
+	if example := readFile(t, "../../../scenarios/manifests/podinfo-canary.yaml"); !bytes.Equal(example, tutorial) {
+		t.Error("scenarios/manifests/podinfo-canary.yaml differs from testdata/podinfo-canary.yaml; both are the tutorial's canary")
 	}
-	m := decodeFile(t, "../../../examples/podinfo-canary-404s.yaml", 1, 1)
+	m := decodeFile(t, "../../../scenarios/manifests/podinfo-canary-404s.yaml", 1, 1)
 	c := m.Canaries[0]
 	if n := len(c.Spec.Analysis.Metrics); n != 3 {
 		t.Fatalf("%d metrics, want 3", n)
@@ -277,7 +277,7 @@ func TestUnknownFields(t *testing.T) {
 		want  []string
 	}{
 		"tutorial":  {input: string(readFile(t, "testdata/podinfo-canary.yaml"))},
-		"templates": {input: string(readFile(t, "../../../examples/podinfo-canary-404s.yaml"))},
+		"templates": {input: string(readFile(t, "../../../scenarios/manifests/podinfo-canary-404s.yaml"))},
 		"typos": {
 			input: canaryDoc + "  analysis:\n    interval: 1m\n    stepWieght: 5\n    Threshold: 2\n  servce: {}\n---\n" +
 				templateDoc + "  endpoint: http://prometheus:9090\n",

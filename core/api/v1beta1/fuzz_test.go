@@ -15,7 +15,7 @@ func FuzzDecodeValidate(f *testing.F) {
 	for _, path := range []string{
 		"testdata/podinfo-canary.yaml",
 		"testdata/metrictemplate-404s.yaml",
-		"../../../examples/podinfo-canary-404s.yaml",
+		"../../../scenarios/manifests/podinfo-canary-404s.yaml",
 	} {
 		data, err := os.ReadFile(path)
 		if err != nil {

@@ -1,0 +1,153 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/fledge-canary/fledge/scenarios"
+	"github.com/fledge-canary/fledge/sim"
+	"github.com/fledge-canary/fledge/sim/scenario"
+)
+
+// errBadFile reports a scenario that could not be read; exit status 2.
+var errBadFile = errors.New("bad scenario file")
+
+type simOptions struct {
+	json      bool
+	report    string
+	bootstrap bool
+	quiet     bool
+	update    bool
+}
+
+func newSimCommand() *cobra.Command {
+	var opts simOptions
+	cmd := &cobra.Command{
+		Use:   "sim [FILE|NAME]...",
+		Short: "Replay canary scenarios in virtual time and check their expectations",
+		Long: `sim replays each scenario: the canary is bootstrapped, the timeline's actions
+run (kubectl set image, watch curl, hey, ...), synthetic traffic becomes OSM's
+Prometheus series, and Fledge's engine judges the canary through its real
+adapters over fake clientsets. It prints the events with their virtual time,
+a kubectl-describe-like status, and whether the expectations held.
+
+A NAME such as tutorial-rollback-500s picks a scenario of the embedded
+corpus; with no argument, sim replays tutorial-promote. Exit status: 0 when
+every expectation holds, 1 when one fails, 2 for a bad scenario file.`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				args = []string{"tutorial-promote"}
+			}
+			return runSim(cmd.Context(), cmd.OutOrStdout(), args, opts)
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&opts.json, "json", false, "write the full trace as JSON instead of the text report")
+	f.StringVar(&opts.report, "report", "", "also write an HTML report with charts to this file")
+	f.BoolVar(&opts.bootstrap, "bootstrap", false, "also print the events of the canary's initialisation")
+	f.BoolVarP(&opts.quiet, "quiet", "q", false, "print only the verdict lines")
+	f.BoolVar(&opts.update, "update", false, "rewrite each scenario file's expectations with what the run produced (review the diff)")
+	return cmd
+}
+
+func runSim(ctx context.Context, w io.Writer, args []string, opts simOptions) error {
+	failed := false
+	var reports []*simReport
+	for _, arg := range args {
+		l, err := loadScenario(arg)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return errBadFile
+		}
+		res, err := sim.Run(ctx, l)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "%s: %v\n", l.File, err)
+			return errBadFile
+		}
+		if opts.update {
+			if err := updateExpect(l, res); err != nil {
+				return err
+			}
+			fmt.Fprintf(w, "updated %s\n", l.File)
+			continue
+		}
+		failures := sim.Check(l.Expect, res)
+		failed = failed || len(failures) > 0
+		reports = append(reports, &simReport{Name: l.Name, File: l.File, Seed: l.Seed, Result: res, Failures: failures})
+		if !opts.json {
+			printRun(w, l, res, failures, opts)
+		}
+	}
+	if opts.json {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(reports); err != nil {
+			return err
+		}
+	}
+	if opts.report != "" {
+		if err := writeReport(opts.report, reports); err != nil {
+			return err
+		}
+	}
+	if failed {
+		return errInvalid
+	}
+	return nil
+}
+
+// simReport is one replay in --json output and the HTML report.
+type simReport struct {
+	Name     string        `json:"name"`
+	File     string        `json:"file"`
+	Seed     uint64        `json:"seed"`
+	Result   *sim.Result   `json:"result"`
+	Failures []sim.Failure `json:"failures"`
+}
+
+func printRun(w io.Writer, l *scenario.Loaded, res *sim.Result, failures []sim.Failure, opts simOptions) {
+	if !opts.quiet {
+		fmt.Fprintf(w, "# %s (%s, seed %d)\n", l.Name, l.File, l.Seed)
+		sim.Print(w, res, opts.bootstrap)
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintln(w, sim.Summary(l.Name, res, failures))
+}
+
+// loadScenario reads a scenario file, or a scenario of the embedded corpus by name.
+func loadScenario(arg string) (*scenario.Loaded, error) {
+	if _, err := os.Stat(arg); err == nil || strings.ContainsAny(arg, "/.") {
+		return scenario.Load(arg)
+	}
+	name := arg + ".yaml"
+	if _, err := fs.Stat(scenarios.FS, name); err != nil {
+		return nil, fmt.Errorf("%s: no such file, and no scenario of that name in the corpus", arg)
+	}
+	return scenario.LoadFS(scenarios.FS, name, "scenarios/"+name)
+}
+
+func writeReport(path string, reports []*simReport) error {
+	return fmt.Errorf("--report %s: the HTML report is not built yet", path)
+}
+
+// updateExpect rewrites a scenario file's expectations from a run.
+func updateExpect(l *scenario.Loaded, res *sim.Result) error {
+	out, err := l.UpdateExpect(scenario.Observed{
+		Phase: string(res.Status.Phase), Weights: res.Weights(), FailedChecks: res.MaxFailedChecks(), Events: res.Messages(),
+	})
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(l.File); err != nil {
+		return fmt.Errorf("--update needs a scenario file on disk: %w", err)
+	}
+	return os.WriteFile(l.File, out, 0o644)
+}

@@ -1,0 +1,92 @@
+package traffic
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/prometheus/prometheus/model/labels"
+)
+
+// Destination indexes.
+const (
+	primaryDest = 0
+	canaryDest  = 1
+)
+
+// dest holds the counters of one source's requests to one Deployment, and
+// the labels of their series, built once.
+type dest struct {
+	deployment string
+	codes      []uint64 // per status code, aligned with source.codes
+	buckets    [bucketCount]uint64
+	sumMs      float64
+	count      uint64
+
+	codeLabels   []labels.Labels
+	bucketLabels [bucketCount]labels.Labels
+	sumLabels    labels.Labels
+	countLabels  labels.Labels
+}
+
+// newDest builds the series labels of src's requests to deployment.
+func newDest(ns, deployment string, src *source) *dest {
+	d := &dest{deployment: deployment, codes: make([]uint64, len(src.codes))}
+	base := []string{
+		"destination_namespace", ns,
+		"destination_kind", "Deployment",
+		"destination_name", deployment,
+		"source_namespace", ns,
+		"source_kind", "Deployment",
+		"source_name", src.Name,
+	}
+	with := func(name string, extra ...string) labels.Labels {
+		ss := append([]string{labels.MetricName, name}, base...)
+		return labels.FromStrings(append(ss, extra...)...)
+	}
+	d.codeLabels = make([]labels.Labels, len(src.codes))
+	for i, c := range src.codes {
+		d.codeLabels[i] = with("osm_request_total", "response_code", strconv.Itoa(c))
+	}
+	for i, le := range leValues {
+		d.bucketLabels[i] = with("osm_request_duration_ms_bucket", "le", le)
+	}
+	d.sumLabels = with("osm_request_duration_ms_sum")
+	d.countLabels = with("osm_request_duration_ms_count")
+	return d
+}
+
+// scrape appends the cumulative counters at t. A response_code series
+// appears once its code has been answered; the histogram appears with the
+// first request, with all its buckets.
+func (d *dest) scrape(app Appender, t time.Time) error {
+	for i, n := range d.codes {
+		if n == 0 {
+			continue
+		}
+		if err := app.Append(d.codeLabels[i], t, float64(n)); err != nil {
+			return err
+		}
+	}
+	var cumulative uint64
+	for i, n := range d.buckets {
+		cumulative += n
+		if err := app.Append(d.bucketLabels[i], t, float64(cumulative)); err != nil {
+			return err
+		}
+	}
+	if err := app.Append(d.sumLabels, t, d.sumMs); err != nil {
+		return err
+	}
+	return app.Append(d.countLabels, t, float64(d.count))
+}
+
+// failed counts the 5xx answers.
+func (d *dest) failed(codes []int) uint64 {
+	var n uint64
+	for i, c := range codes {
+		if c >= 500 {
+			n += d.codes[i]
+		}
+	}
+	return n
+}
