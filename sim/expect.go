@@ -37,11 +37,7 @@ func Check(e scenario.Expect, res *Result) []Failure {
 		fs = append(fs, checkEvents("expect.events", e.Events, res.Messages(), e.Match == "subsequence")...)
 	}
 	if e.Bootstrap != nil {
-		got := make([]string, len(res.Bootstrap))
-		for i, ev := range res.Bootstrap {
-			got[i] = ev.Message
-		}
-		fs = append(fs, checkEvents("expect.bootstrapEvents", *e.Bootstrap, got, false)...)
+		fs = append(fs, checkEvents("expect.bootstrapEvents", *e.Bootstrap, res.BootstrapMessages(), false)...)
 	}
 	return fs
 }

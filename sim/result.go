@@ -50,6 +50,15 @@ func (res *Result) Messages() []string {
 	return out
 }
 
+// BootstrapMessages are the event messages of the canary's initialisation.
+func (res *Result) BootstrapMessages() []string {
+	out := make([]string, len(res.Bootstrap))
+	for i, e := range res.Bootstrap {
+		out[i] = e.Message
+	}
+	return out
+}
+
 // Duration is the scenario's virtual time from its start to its end.
 func (res *Result) Duration() time.Duration { return res.End.Sub(res.Start) }
 

@@ -136,6 +136,10 @@ func (r *run) tick(ctx context.Context) error {
 		return fmt.Errorf("tick at %v: %w", r.now.Sub(Epoch), err)
 	}
 	r.records = append(r.records, res.Record)
+	// The Deployment controller sees the tick's changes at once.
+	if err := r.kubelet.Sync(ctx, r.now); err != nil {
+		return err
+	}
 	if r.status.status.Phase == v1.PhaseProgressing && !r.start.IsZero() {
 		r.analysed = true
 	}

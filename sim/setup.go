@@ -57,7 +57,7 @@ func newRun(l *scenario.Loaded) (*run, error) {
 	r := &run{l: l, s: l.Scenario, canary: cd, now: Epoch, nextTick: Epoch,
 		status: &statusStore{}, events: &recorder{}}
 	c := l.Cluster
-	kubeClient, smiClient := newClients(cd, c.Image, c.Container, c.Replicas)
+	kubeClient, smiClient := newClients(cd, c)
 	r.kube = kubeClient
 	r.kubelet = cluster.NewKubelet(kubeClient, cd.Namespace, c.ReadyAfter.D())
 	r.store = tsdb.NewStore()

@@ -17,17 +17,25 @@ import (
 	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
 	"github.com/fledge-canary/fledge/core/decide"
 	"github.com/fledge-canary/fledge/core/engine"
+	"github.com/fledge-canary/fledge/sim/scenario"
 )
 
 // targetObjects are the target Deployment (and its HPA when the canary
 // names one) as the tutorial's kustomization creates them.
-func targetObjects(cd *v1.Canary, image, container string, replicas int32) []any {
+func targetObjects(cd *v1.Canary, c scenario.Cluster) []any {
 	name, labels := cd.Spec.TargetRef.Name, map[string]string{"app": cd.Spec.TargetRef.Name}
+	image, container, replicas := c.Image, c.Container, c.Replicas
+	var deadline *int32
+	if c.ProgressDeadline > 0 {
+		secs := int32(c.ProgressDeadline.D().Seconds())
+		deadline = &secs
+	}
 	dep := &appsv1.Deployment{
 		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: cd.Namespace, Labels: labels},
 		Spec: appsv1.DeploymentSpec{
-			Replicas: &replicas,
-			Selector: &metav1.LabelSelector{MatchLabels: labels},
+			Replicas:                &replicas,
+			ProgressDeadlineSeconds: deadline,
+			Selector:                &metav1.LabelSelector{MatchLabels: labels},
 			Template: corev1.PodTemplateSpec{
 				ObjectMeta: metav1.ObjectMeta{Labels: labels},
 				Spec: corev1.PodSpec{Containers: []corev1.Container{{
@@ -51,10 +59,10 @@ func targetObjects(cd *v1.Canary, image, container string, replicas int32) []any
 	return objs
 }
 
-func newClients(cd *v1.Canary, image, container string, replicas int32) (*kfake.Clientset, *smifake.Clientset) {
+func newClients(cd *v1.Canary, c scenario.Cluster) (*kfake.Clientset, *smifake.Clientset) {
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: cd.Namespace}}
 	kube := kfake.NewClientset(ns)
-	for _, o := range targetObjects(cd, image, container, replicas) {
+	for _, o := range targetObjects(cd, c) {
 		switch o := o.(type) {
 		case *appsv1.Deployment:
 			_ = kube.Tracker().Add(o)

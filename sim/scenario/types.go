@@ -45,6 +45,9 @@ type Cluster struct {
 	Replicas int32 `yaml:"replicas"`
 	// ReadyAfter is how long a Deployment takes to roll out after a change (default 10s).
 	ReadyAfter Duration `yaml:"readyAfter"`
+	// ProgressDeadline is the target Deployment's own
+	// progressDeadlineSeconds (default 600s, as Kubernetes').
+	ProgressDeadline Duration `yaml:"progressDeadline"`
 	// MetricsServer is the controller's -metrics-server (default the OSM one).
 	MetricsServer string `yaml:"metricsServer"`
 }

@@ -14,6 +14,8 @@ type Observed struct {
 	Weights      []int
 	FailedChecks int
 	Events       []string
+	// Bootstrap is written only when the scenario asserts bootstrapEvents.
+	Bootstrap []string
 }
 
 // UpdateExpect returns the scenario file with its expect block's phase,
@@ -34,6 +36,13 @@ func (s *Scenario) UpdateExpect(o Observed) ([]byte, error) {
 		events.Content = append(events.Content, scalar(e))
 	}
 	set(expect, "events", events)
+	if s.Expect.Bootstrap != nil {
+		boot := &yaml.Node{Kind: yaml.SequenceNode}
+		for _, e := range o.Bootstrap {
+			boot.Content = append(boot.Content, scalar(e))
+		}
+		set(expect, "bootstrapEvents", boot)
+	}
 	var out bytes.Buffer
 	enc := yaml.NewEncoder(&out)
 	enc.SetIndent(2)
