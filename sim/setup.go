@@ -146,7 +146,7 @@ func sourceOf(t scenario.Traffic, start time.Time) traffic.Source {
 	if t.Latency.P50 > 0 || t.Latency.P99 > 0 {
 		lat = traffic.LogNormal(t.Latency.P50.D(), t.Latency.P99.D())
 	}
-	src := traffic.Source{Name: t.Name, Target: targetOf(t.Target), RPS: t.RPS, Codes: t.Codes,
+	src := traffic.Source{Name: t.Name, Target: targetOf(t.Target), RPS: t.RPS, Codes: codesOf(t.Codes),
 		Latency: lat.Plus(t.Latency.Delay.D())}
 	if t.From > 0 {
 		src.From = start.Add(t.From.D())
@@ -155,6 +155,24 @@ func sourceOf(t scenario.Traffic, start time.Time) traffic.Source {
 		src.Until = start.Add(t.Until.D())
 	}
 	return src
+}
+
+// codesOf completes status-code shares that add up to less than 1 with
+// 200s: {500: 0.02} is 2% errors, not all of them.
+func codesOf(codes map[int]float64) map[int]float64 {
+	total := 0.0
+	for _, share := range codes {
+		total += share
+	}
+	if len(codes) == 0 || total >= 1 {
+		return codes
+	}
+	out := make(map[int]float64, len(codes)+1)
+	for code, share := range codes {
+		out[code] = share
+	}
+	out[200] += 1 - total
+	return out
 }
 
 // apply performs one action of the timeline.

@@ -21,6 +21,7 @@ import (
 var errBadFile = errors.New("bad scenario file")
 
 type simOptions struct {
+	adhoc     adhocOptions
 	json      bool
 	report    string
 	bootstrap bool
@@ -40,9 +41,22 @@ adapters over fake clientsets. It prints the events with their virtual time,
 a kubectl-describe-like status, and whether the expectations held.
 
 A NAME such as tutorial-rollback-500s picks a scenario of the embedded
-corpus; with no argument, sim replays tutorial-promote. Exit status: 0 when
-every expectation holds, 1 when one fails, 2 for a bad scenario file.`,
+corpus; with no argument, sim replays tutorial-promote. With --canary, sim
+builds a scenario from flags instead: one's own Canary, a new image, traffic
+sources and timed commands. Exit status: 0 when every expectation holds, 1
+when one fails, 2 for a bad scenario file.`,
+		Example: `  fledge sim
+  fledge sim tutorial-rollback-500s --report rollback.html
+  fledge sim scenarios/*.yaml -q
+  fledge sim --canary podinfo-canary.yaml --traffic target=apex,rps=50,500=0.01 \
+    --action "2m: watch -n 0.1 curl http://podinfo-canary.test:9898/status/500"`,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.adhoc.canary != "" {
+				if len(args) > 0 {
+					return fmt.Errorf("give scenario files or --canary, not both")
+				}
+				return runAdhoc(cmd.Context(), cmd.OutOrStdout(), opts)
+			}
 			if len(args) == 0 {
 				args = []string{"tutorial-promote"}
 			}
@@ -54,19 +68,43 @@ every expectation holds, 1 when one fails, 2 for a bad scenario file.`,
 	f.StringVar(&opts.report, "report", "", "also write an HTML report with charts to this file")
 	f.BoolVar(&opts.bootstrap, "bootstrap", false, "also print the events of the canary's initialisation")
 	f.BoolVarP(&opts.quiet, "quiet", "q", false, "print only the verdict lines")
+	f.StringVar(&opts.adhoc.canary, "canary", "", "simulate this Canary manifest (with its MetricTemplates) instead of a scenario file")
+	f.StringVar(&opts.adhoc.image, "image", scenario.DefaultImage, "with --canary: the target's image at the start")
+	f.StringVar(&opts.adhoc.setImage, "set-image", "podinfod=ghcr.io/stefanprodan/podinfo:6.0.1", "with --canary: the CONTAINER=IMAGE change that starts the analysis")
+	f.StringArrayVar(&opts.adhoc.traffic, "traffic", []string{"target=apex,rps=20"}, "with --canary: a traffic source, as target=apex|canary|primary,rps=N,CODE=SHARE,p50=D,p99=D,delay=D,from=D,until=D (repeatable)")
+	f.StringArrayVar(&opts.adhoc.actions, "action", nil, "with --canary: a timed command, as \"AT: COMMAND\" (repeatable)")
+	f.Uint64Var(&opts.adhoc.seed, "seed", 1, "with --canary: the traffic model's seed")
 	f.BoolVar(&opts.update, "update", false, "rewrite each scenario file's expectations with what the run produced (review the diff)")
 	return cmd
 }
 
 func runSim(ctx context.Context, w io.Writer, args []string, opts simOptions) error {
-	failed := false
-	var reports []*simReport
+	var loaded []*scenario.Loaded
 	for _, arg := range args {
 		l, err := loadScenario(arg)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return errBadFile
 		}
+		loaded = append(loaded, l)
+	}
+	return replay(ctx, w, loaded, opts)
+}
+
+// runAdhoc replays the scenario that --canary and its flags describe.
+func runAdhoc(ctx context.Context, w io.Writer, opts simOptions) error {
+	l, err := adhocScenario(opts.adhoc)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return errBadFile
+	}
+	return replay(ctx, w, []*scenario.Loaded{l}, opts)
+}
+
+func replay(ctx context.Context, w io.Writer, loaded []*scenario.Loaded, opts simOptions) error {
+	failed := false
+	var reports []*simReport
+	for _, l := range loaded {
 		res, err := sim.Run(ctx, l)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "%s: %v\n", l.File, err)

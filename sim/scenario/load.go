@@ -80,6 +80,20 @@ func LoadFS(fsys fs.FS, name, display string) (*Loaded, error) {
 	if err != nil {
 		return nil, err
 	}
+	return parse(fsys, path.Dir(name), display, data)
+}
+
+// LoadBytes reads a scenario held in memory; manifest paths are relative to
+// dir on the operating system's files.
+func LoadBytes(display string, data []byte, dir string) (*Loaded, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	return parse(os.DirFS("/"), strings.TrimPrefix(filepath.ToSlash(abs), "/"), display, data)
+}
+
+func parse(fsys fs.FS, dir, display string, data []byte) (*Loaded, error) {
 	s, err := decode(display, data)
 	if err != nil {
 		return nil, err
@@ -87,7 +101,7 @@ func LoadFS(fsys fs.FS, name, display string) (*Loaded, error) {
 	s.applyDefaults()
 	l := &Loaded{Scenario: s}
 	c := &checker{s: s}
-	l.resolve(c, fsys, path.Dir(name))
+	l.resolve(c, fsys, dir)
 	c.check(l)
 	if len(c.errs) > 0 {
 		return nil, c.errs
