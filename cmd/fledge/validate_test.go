@@ -19,8 +19,8 @@ func TestValidateExamples(t *testing.T) {
 	if !validateFiles(&out, files, v1.ValidationOptions{}) {
 		t.Fatalf("examples rejected:\n%s", out.String())
 	}
-	if got := strings.Count(out.String(), ": valid\n"); got != 3 {
-		t.Errorf("want 3 valid manifests (2 canaries, 1 template), got %d:\n%s", got, out.String())
+	if got := strings.Count(out.String(), ": valid\n"); got != 4 {
+		t.Errorf("want 4 valid manifests (3 canaries, 1 template), got %d:\n%s", got, out.String())
 	}
 }
 
