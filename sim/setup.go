@@ -14,6 +14,7 @@ import (
 	"github.com/fledge-canary/fledge/adapters/smi"
 	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
 	"github.com/fledge-canary/fledge/core/engine"
+	"github.com/fledge-canary/fledge/core/query"
 	"github.com/fledge-canary/fledge/sim/cluster"
 	"github.com/fledge-canary/fledge/sim/metrics"
 	"github.com/fledge-canary/fledge/sim/scenario"
@@ -103,16 +104,33 @@ func templatesOf(ts []v1.MetricTemplate) templates {
 	return out
 }
 
-// parseQueries rejects, before the run, an inline query that PromQL cannot
-// parse, naming its metric.
+// parseQueries rejects, before the run, a query that PromQL cannot parse
+// (inline or from a template, rendered as the engine will render it),
+// naming its metric.
 func (r *run) parseQueries(eng *tsdb.Engine) error {
-	for _, m := range r.canary.GetAnalysis().Metrics {
-		if m.Query == "" {
+	cd := r.canary
+	for _, m := range cd.GetAnalysis().Metrics {
+		text := m.Query
+		if m.TemplateRef != nil {
+			ns := m.TemplateRef.Namespace
+			if ns == "" {
+				ns = cd.Namespace
+			}
+			t, err := templatesOf(r.l.Templates).Get(context.Background(), ns, m.TemplateRef.Name)
+			if err != nil {
+				return fmt.Errorf("metric %q: %w", m.Name, err)
+			}
+			text = t.Spec.Query
+		}
+		if text == "" {
 			continue
 		}
-		q := strings.ReplaceAll(m.Query, "{{ interval }}", m.GetMetricInterval())
-		if strings.Contains(q, "{{") {
-			continue
+		q, err := query.Render(text, query.Model{
+			Name: cd.Name, Namespace: cd.Namespace, Target: cd.Spec.TargetRef.Name, Service: cd.GetServiceNames().Apex,
+			Ingress: cd.Spec.TargetRef.Name, Route: cd.Spec.TargetRef.Name, Interval: m.GetMetricInterval(), Variables: m.TemplateVariables,
+		})
+		if err != nil {
+			return fmt.Errorf("metric %q: %w", m.Name, err)
 		}
 		if err := eng.Parse(q); err != nil {
 			return fmt.Errorf("metric %q: query does not parse: %w", m.Name, err)
