@@ -91,11 +91,11 @@ func (w *Workload) Status(ctx context.Context, cd *v1.Canary, role engine.Role) 
 	if err != nil {
 		return decide.DeploymentStatus{}, err
 	}
-	return deploymentStatus(dep), nil
+	return DeploymentStatus(dep), nil
 }
 
-// deploymentStatus maps a Deployment to what readiness needs.
-func deploymentStatus(dep *appsv1.Deployment) decide.DeploymentStatus {
+// DeploymentStatus reads what readiness needs from a Deployment.
+func DeploymentStatus(dep *appsv1.Deployment) decide.DeploymentStatus {
 	st := decide.DeploymentStatus{
 		Name:               dep.Name,
 		Generation:         dep.Generation,

@@ -1,0 +1,92 @@
+package controller
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+
+	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
+	"github.com/fledge-canary/fledge/core/decide"
+	"github.com/fledge-canary/fledge/core/engine"
+)
+
+// Metrics are Flagger's Prometheus metrics, under their Flagger names so
+// that existing dashboards keep working, plus Fledge's own.
+type Metrics struct {
+	info      *prometheus.GaugeVec
+	total     *prometheus.GaugeVec
+	status    *prometheus.GaugeVec
+	weight    *prometheus.GaugeVec
+	analysis  *prometheus.GaugeVec
+	duration  *prometheus.HistogramVec
+	successes *prometheus.CounterVec
+	failures  *prometheus.CounterVec
+	ticks     *prometheus.CounterVec
+}
+
+// NewMetrics registers the metrics with reg.
+func NewMetrics(reg prometheus.Registerer, version, meshProvider string) *Metrics {
+	m := &Metrics{
+		info: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "flagger_info", Help: "Controller version and mesh provider."},
+			[]string{"version", "mesh_provider"}),
+		total: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "flagger_canary_total", Help: "Canaries per namespace."},
+			[]string{"namespace"}),
+		status: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "flagger_canary_status",
+			Help: "Canary status: 0 Progressing, 2 Failed, 1 any other phase."}, []string{"name", "namespace"}),
+		weight: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "flagger_canary_weight",
+			Help: "Traffic weight of the primary (<target>-primary) and the canary (<target>)."}, []string{"workload", "namespace"}),
+		analysis: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "flagger_canary_metric_analysis",
+			Help: "Last value of each analysis metric (request-duration in seconds)."}, []string{"name", "namespace", "metric"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "flagger_canary_duration_seconds",
+			Help: "Duration of an analysis tick."}, []string{"name", "namespace"}),
+		successes: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "flagger_canary_successes_total", Help: "Promotions."},
+			[]string{"name", "namespace", "deployment_strategy", "analysis_status"}),
+		failures: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "flagger_canary_failures_total", Help: "Rollbacks and failed promotions."},
+			[]string{"name", "namespace", "deployment_strategy", "analysis_status"}),
+		ticks: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "fledge_canary_ticks_total",
+			Help: "Analysis ticks by the decision that ended them (coarse)."}, []string{"name", "namespace", "phase"}),
+	}
+	reg.MustRegister(m.info, m.total, m.status, m.weight, m.analysis, m.duration, m.successes, m.failures, m.ticks)
+	m.info.WithLabelValues(version, meshProvider).Set(1)
+	return m
+}
+
+// observe updates the metrics from a tick's trace record.
+func (m *Metrics) observe(cd *v1.Canary, rec engine.Record, seconds float64) {
+	name, ns := cd.Spec.TargetRef.Name, cd.Namespace
+	m.status.WithLabelValues(name, ns).Set(statusValue(rec.Phase))
+	m.ticks.WithLabelValues(cd.Name, ns, string(rec.Phase)).Inc()
+	m.duration.WithLabelValues(cd.Name, ns).Observe(seconds)
+	if rec.Routes != nil {
+		m.weight.WithLabelValues(cd.GetPrimaryName(), ns).Set(float64(rec.Routes.Primary))
+		m.weight.WithLabelValues(name, ns).Set(float64(rec.Routes.Canary))
+	}
+	for _, c := range rec.Checks {
+		if c.HasValue {
+			v := c.Value
+			if c.Metric == v1.BuiltinDuration {
+				v /= 1000
+			}
+			m.analysis.WithLabelValues(cd.Name, ns, c.Metric).Set(v)
+		}
+	}
+	strategy := string(decide.StrategyOf(cd.GetAnalysis()))
+	switch {
+	case rec.Phase == v1.PhaseSucceeded && rec.PhaseBefore != v1.PhaseSucceeded:
+		status := "completed"
+		if cd.Spec.SkipAnalysis {
+			status = "skipped"
+		}
+		m.successes.WithLabelValues(cd.Name, ns, strategy, status).Inc()
+	case rec.Phase == v1.PhaseFailed && rec.PhaseBefore != v1.PhaseFailed:
+		m.failures.WithLabelValues(cd.Name, ns, strategy, "completed").Inc()
+	}
+}
+
+func statusValue(p v1.CanaryPhase) float64 {
+	switch p {
+	case v1.PhaseProgressing:
+		return 0
+	case v1.PhaseFailed:
+		return 2
+	}
+	return 1
+}

@@ -1,0 +1,114 @@
+package controller
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/go-logr/logr"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/client-go/tools/record"
+	"k8s.io/utils/clock"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+
+	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
+	"github.com/fledge-canary/fledge/core/engine"
+)
+
+// Reconciler ticks Canaries. Build it with New.
+type Reconciler struct {
+	client     client.Client
+	engine     *engine.Engine
+	clock      clock.PassiveClock
+	log        logr.Logger
+	events     record.EventRecorder
+	metrics    *Metrics
+	validation v1.ValidationOptions
+	finalizer  *finalizer
+	schedule   *schedule
+}
+
+// Reconcile runs a canary's tick when it is due and says when the next one is.
+func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	var cd v1.Canary
+	if err := r.client.Get(ctx, req.NamespacedName, &cd); err != nil {
+		if apierrors.IsNotFound(err) {
+			r.schedule.forget(req.NamespacedName)
+			return ctrl.Result{}, nil
+		}
+		return ctrl.Result{}, fmt.Errorf("reading canary %s: %w", req, err)
+	}
+	if !cd.DeletionTimestamp.IsZero() {
+		return r.finalizer.finalize(ctx, &cd)
+	}
+	if done, err := r.finalizer.ensure(ctx, &cd); done || err != nil {
+		return ctrl.Result{}, err
+	}
+	if errs, _ := cd.Validate(r.validation); len(errs) > 0 {
+		return ctrl.Result{}, r.reportInvalid(ctx, &cd, errs)
+	}
+	now := r.clock.Now()
+	if wait := r.schedule.wait(req.NamespacedName, cd.GetAnalysisInterval(), now); wait > 0 {
+		return ctrl.Result{RequeueAfter: wait}, nil
+	}
+	res, err := r.engine.Tick(ctx, &cd, now)
+	r.schedule.ticked(req.NamespacedName, now)
+	r.metrics.observe(&cd, res.Record, r.clock.Since(now).Seconds())
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	return ctrl.Result{RequeueAfter: res.RequeueAfter}, nil
+}
+
+// InvalidCondition is the condition type that marks a Canary whose spec
+// Fledge refuses.
+const InvalidCondition = "Invalid"
+
+// reportInvalid records why a spec is refused: one Warning event naming
+// every field, and an Invalid condition. The canary is not ticked again
+// until its spec changes.
+func (r *Reconciler) reportInvalid(ctx context.Context, cd *v1.Canary, errs v1.FieldErrors) error {
+	msg := "invalid spec: " + strings.Join(errs.Strings(), "; ")
+	for _, c := range cd.Status.Conditions {
+		if c.Type == InvalidCondition && c.Message == msg {
+			return nil // reported already for this spec
+		}
+	}
+	r.log.WithValues("canary", cd.Name+"."+cd.Namespace).Info(msg)
+	r.events.Event(cd, corev1.EventTypeWarning, EventReason, msg)
+	obj := cd.DeepCopy()
+	obj.Status.Conditions = append(withoutCondition(obj.Status.Conditions, InvalidCondition), v1.CanaryCondition{
+		Type: InvalidCondition, Status: v1.ConditionTrue, Reason: "InvalidSpec", Message: msg,
+		LastUpdateTime: nowMeta(r.clock), LastTransitionTime: nowMeta(r.clock),
+	})
+	if err := r.client.Status().Update(ctx, obj); err != nil {
+		return fmt.Errorf("canary %s.%s: recording invalid spec: %w", cd.Name, cd.Namespace, err)
+	}
+	return nil
+}
+
+func withoutCondition(cs []v1.CanaryCondition, typ string) []v1.CanaryCondition {
+	var out []v1.CanaryCondition
+	for _, c := range cs {
+		if c.Type != typ {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// SetupWithManager registers the reconciler: it watches Canaries (spec
+// changes only) with `workers` concurrent reconciles.
+func (r *Reconciler) SetupWithManager(mgr ctrl.Manager, workers int) error {
+	return ctrl.NewControllerManagedBy(mgr).
+		For(&v1.Canary{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		WithOptions(controller.Options{MaxConcurrentReconciles: workers}).
+		Named("canary").
+		Complete(r)
+}
+

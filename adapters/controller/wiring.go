@@ -1,0 +1,98 @@
+package controller
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/go-logr/logr"
+	"github.com/prometheus/client_golang/prometheus"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	typedcorev1 "k8s.io/client-go/kubernetes/typed/core/v1"
+	"k8s.io/client-go/tools/record"
+	"k8s.io/utils/clock"
+	ctrl "sigs.k8s.io/controller-runtime"
+
+	smiclient "github.com/servicemeshinterface/smi-sdk-go/pkg/gen/client/split/clientset/versioned"
+
+	"github.com/fledge-canary/fledge/adapters/kube"
+	promadapter "github.com/fledge-canary/fledge/adapters/prometheus"
+	"github.com/fledge-canary/fledge/adapters/smi"
+	"github.com/fledge-canary/fledge/adapters/webhook"
+	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
+	"github.com/fledge-canary/fledge/core/engine"
+)
+
+// Options configure the controller; they mirror Flagger's flags.
+type Options struct {
+	MeshProvider         string
+	MetricsServer        string
+	SelectorLabels       []string
+	IncludeLabelPrefixes []string
+	ConfigTracking       bool
+	NoCrossNamespaceRefs bool
+	Version              string
+	Clock                clock.PassiveClock
+	Log                  logr.Logger
+	Registry             prometheus.Registerer
+}
+
+// New builds the reconciler and its adapters over the manager's cluster.
+func New(mgr ctrl.Manager, opts Options) (*Reconciler, error) {
+	cfg := mgr.GetConfig()
+	kubeClient, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("kubernetes client: %w", err)
+	}
+	splitClient, err := smiclient.NewForConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("SMI client: %w", err)
+	}
+	if opts.Clock == nil {
+		opts.Clock = clock.RealClock{}
+	}
+	events := eventRecorder(kubeClient, mgr)
+	rec := &Reconciler{
+		client: mgr.GetClient(), clock: opts.Clock, log: opts.Log, events: events,
+		metrics:    NewMetrics(opts.Registry, opts.Version, opts.MeshProvider),
+		validation: v1.ValidationOptions{NoCrossNamespaceRefs: opts.NoCrossNamespaceRefs},
+		finalizer:  &finalizer{client: mgr.GetClient(), kube: kubeClient, events: events, clock: opts.Clock},
+		schedule:   newSchedule(),
+	}
+	rec.engine = &engine.Engine{
+		Workload: kube.NewWorkload(kubeClient, kube.Options{
+			SelectorLabels: opts.SelectorLabels, ConfigTracking: opts.ConfigTracking, IncludeLabelPrefixes: opts.IncludeLabelPrefixes,
+		}),
+		Router:    smi.NewRouter(kube.NewServices(kubeClient), splitClient),
+		Metrics:   promadapter.New(promadapter.Options{DefaultAddress: opts.MetricsServer, Secrets: secrets{kubeClient}}),
+		Templates: templates{client: mgr.GetClient()},
+		Webhooks:  webhook.New(webhook.Options{}),
+		Status:    &statusWriter{client: mgr.GetClient(), reader: mgr.GetAPIReader()},
+		Events:    &recorder{events: events, log: opts.Log},
+		Config:    engine.Config{MeshProvider: opts.MeshProvider, MetricsServer: opts.MetricsServer},
+	}
+	return rec, nil
+}
+
+// eventRecorder records core/v1 Events from component fledge, without the
+// client-side aggregation and spam filter that would merge or drop the
+// dozens of events of one rollout.
+func eventRecorder(kubeClient kubernetes.Interface, mgr ctrl.Manager) record.EventRecorder {
+	b := record.NewBroadcasterWithCorrelatorOptions(record.CorrelatorOptions{
+		MaxEvents: 1 << 20, BurstSize: 1 << 20, QPS: 1 << 20,
+	})
+	b.StartRecordingToSink(&typedcorev1.EventSinkImpl{Interface: kubeClient.CoreV1().Events("")})
+	return b.NewRecorder(mgr.GetScheme(), corev1.EventSource{Component: "fledge"})
+}
+
+// secrets reads MetricTemplate secrets for the Prometheus adapter.
+type secrets struct{ kube kubernetes.Interface }
+
+func (s secrets) GetSecret(ctx context.Context, namespace, name string) (map[string][]byte, error) {
+	sec, err := s.kube.CoreV1().Secrets(namespace).Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		return nil, err
+	}
+	return sec.Data, nil
+}

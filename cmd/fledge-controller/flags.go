@@ -1,0 +1,118 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+	"time"
+
+	"go.uber.org/zap/zapcore"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+
+	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
+)
+
+// flags are Flagger's command-line flags where they apply to Fledge.
+type flags struct {
+	meshProvider, metricsServer, namespace        string
+	leaderElection                                bool
+	leaderElectionNamespace                       string
+	controlLoopInterval                           time.Duration
+	threadiness                                   int
+	selectorLabels, includeLabelPrefixes          []string
+	configTracking, noCrossNamespaceRefs, version bool
+	eventWebhook, clusterName                     string
+	kubeconfig, master                            string
+	qps                                           float64
+	burst                                         int
+	logLevel, zapEncoding                         string
+	port                                          int
+}
+
+func parseFlags(args []string, out io.Writer) (*flags, error) {
+	f := &flags{}
+	fs := flag.NewFlagSet("fledge-controller", flag.ContinueOnError)
+	fs.SetOutput(out)
+	var selector, include string
+	fs.StringVar(&f.meshProvider, "mesh-provider", v1.ProviderOSM, "service mesh provider; Fledge routes with osm only")
+	fs.StringVar(&f.metricsServer, "metrics-server", "http://prometheus:9090", "Prometheus URL for builtin and inline-query metrics")
+	fs.StringVar(&f.namespace, "namespace", "", "watch Canaries in this namespace only (also the leader-election namespace)")
+	fs.BoolVar(&f.leaderElection, "enable-leader-election", false, "elect a leader with a Lease so that only one replica acts")
+	fs.StringVar(&f.leaderElectionNamespace, "leader-election-namespace", "kube-system", "namespace of the leader-election Lease")
+	fs.DurationVar(&f.controlLoopInterval, "control-loop-interval", 10*time.Second, "accepted for Flagger compatibility; Fledge schedules each canary by its analysis interval")
+	fs.IntVar(&f.threadiness, "threadiness", 2, "canaries ticked concurrently")
+	fs.StringVar(&selector, "selector-labels", "app,name,app.kubernetes.io/name", "labels that select a target's pods, in order of preference")
+	fs.StringVar(&include, "include-label-prefix", "", "label prefixes copied to the primary (comma-separated; * for all)")
+	fs.BoolVar(&f.configTracking, "enable-config-tracking", true, "start an analysis when a ConfigMap or Secret the target uses changes")
+	fs.BoolVar(&f.noCrossNamespaceRefs, "no-cross-namespace-refs", false, "refuse templateRef and providerRef in another namespace")
+	fs.StringVar(&f.eventWebhook, "event-webhook", "", "URL receiving every event (Flagger's EVENT_WEBHOOK_URL)")
+	fs.StringVar(&f.clusterName, "cluster-name", "", "cluster name added to alerts")
+	fs.StringVar(&f.kubeconfig, "kubeconfig", "", "path to a kubeconfig; in-cluster config when empty")
+	fs.StringVar(&f.master, "master", "", "API server address, overriding the kubeconfig's")
+	fs.Float64Var(&f.qps, "kubeconfig-qps", 100, "client requests per second to the API server")
+	fs.IntVar(&f.burst, "kubeconfig-burst", 250, "client request burst to the API server")
+	fs.StringVar(&f.logLevel, "log-level", "debug", "log level: debug, info, warn or error")
+	fs.StringVar(&f.zapEncoding, "zap-encoding", "json", "log encoding: json or console")
+	fs.IntVar(&f.port, "port", 8080, "port of /metrics, /healthz and /readyz")
+	fs.BoolVar(&f.version, "version", false, "print the version and exit")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	f.selectorLabels, f.includeLabelPrefixes = splitList(selector), splitList(include)
+	if f.namespace != "" && f.leaderElectionNamespace == "kube-system" {
+		f.leaderElectionNamespace = f.namespace
+	}
+	return f, f.check()
+}
+
+// check refuses flag values the controller cannot run with.
+func (f *flags) check() error {
+	if f.meshProvider != v1.ProviderOSM {
+		return fmt.Errorf("-mesh-provider=%s: Fledge routes traffic with OSM's SMI TrafficSplit only; use -mesh-provider=osm", f.meshProvider)
+	}
+	if u, err := url.Parse(f.metricsServer); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("-metrics-server=%s: want an http(s) URL such as http://osm-prometheus.osm-system.svc:7070", f.metricsServer)
+	}
+	if _, err := zapcore.ParseLevel(f.logLevel); err != nil {
+		return fmt.Errorf("-log-level=%s: want debug, info, warn or error", f.logLevel)
+	}
+	if f.zapEncoding != "json" && f.zapEncoding != "console" {
+		return fmt.Errorf("-zap-encoding=%s: want json or console", f.zapEncoding)
+	}
+	if f.port < 1 || f.port > 65535 {
+		return fmt.Errorf("-port=%d: want a port between 1 and 65535", f.port)
+	}
+	if f.threadiness < 1 {
+		return fmt.Errorf("-threadiness=%d: want at least 1", f.threadiness)
+	}
+	if len(f.selectorLabels) == 0 {
+		return fmt.Errorf("-selector-labels is empty: name at least one label, such as app")
+	}
+	if f.qps <= 0 || f.burst < 1 {
+		return fmt.Errorf("-kubeconfig-qps and -kubeconfig-burst must be positive")
+	}
+	return nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func restConfig(f *flags) (*rest.Config, error) {
+	cfg, err := clientcmd.BuildConfigFromFlags(f.master, f.kubeconfig)
+	if err != nil {
+		return nil, fmt.Errorf("kubernetes config: %w", err)
+	}
+	cfg.QPS, cfg.Burst = float32(f.qps), f.burst
+	cfg.UserAgent = "fledge-controller/" + version
+	return cfg, nil
+}
