@@ -61,9 +61,13 @@ fmt-check: ## Fail if any Go file is not gofmt-formatted.
 	fi
 
 .PHONY: unit
-unit: ## Run all Go tests (unit, Ginkgo suites, fuzz seed corpora) with the race detector.
+unit: ## Run all Go tests (unit, Ginkgo and envtest suites, scenarios, fuzz seeds) with the race detector.
 	$(if $(RACE),,@echo "WARNING: cgo is disabled (no C compiler?); running tests WITHOUT -race")
-	$(GO) test $(RACE) -count=1 ./...
+	KUBEBUILDER_ASSETS="$$(bash hack/envtest.sh)" $(GO) test $(RACE) -count=1 ./...
+
+.PHONY: envtest
+envtest: ## Build kube-apiserver and etcd for envtest from Go modules (cached in hack/bin/k8s).
+	bash hack/envtest.sh
 
 .PHONY: lint
 lint: golangci-lint-bin ## Run golangci-lint (installs the pinned version if missing or different).

@@ -111,4 +111,3 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager, workers int) error {
 		Named("canary").
 		Complete(r)
 }
-

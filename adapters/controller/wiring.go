@@ -8,11 +8,14 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes"
 	typedcorev1 "k8s.io/client-go/kubernetes/typed/core/v1"
+	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/record"
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	smiclient "github.com/servicemeshinterface/smi-sdk-go/pkg/gen/client/split/clientset/versioned"
 
@@ -36,11 +39,30 @@ type Options struct {
 	Clock                clock.PassiveClock
 	Log                  logr.Logger
 	Registry             prometheus.Registerer
+	// Metrics replaces the Prometheus adapter (tests, replays); nil means
+	// the Prometheus HTTP API at MetricsServer.
+	Metrics engine.Metrics
+}
+
+// Clients are what the reconciler talks to the cluster with.
+type Clients struct {
+	// Client reads Canaries and MetricTemplates (a cache in production)
+	// and writes Canaries.
+	Client client.Client
+	// Reader reads from the API server directly, for conflict retries.
+	Reader client.Reader
+	Config *rest.Config
+	Scheme *runtime.Scheme
 }
 
 // New builds the reconciler and its adapters over the manager's cluster.
 func New(mgr ctrl.Manager, opts Options) (*Reconciler, error) {
-	cfg := mgr.GetConfig()
+	return NewWithClients(Clients{Client: mgr.GetClient(), Reader: mgr.GetAPIReader(), Config: mgr.GetConfig(), Scheme: mgr.GetScheme()}, opts)
+}
+
+// NewWithClients builds the reconciler over the given clients.
+func NewWithClients(c Clients, opts Options) (*Reconciler, error) {
+	cfg := c.Config
 	kubeClient, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("kubernetes client: %w", err)
@@ -52,12 +74,18 @@ func New(mgr ctrl.Manager, opts Options) (*Reconciler, error) {
 	if opts.Clock == nil {
 		opts.Clock = clock.RealClock{}
 	}
-	events := eventRecorder(kubeClient, mgr)
+	if opts.Metrics == nil {
+		opts.Metrics = promadapter.New(promadapter.Options{DefaultAddress: opts.MetricsServer, Secrets: secrets{kubeClient}})
+	}
+	if opts.Registry == nil {
+		opts.Registry = prometheus.NewRegistry()
+	}
+	events := eventRecorder(kubeClient, c.Scheme)
 	rec := &Reconciler{
-		client: mgr.GetClient(), clock: opts.Clock, log: opts.Log, events: events,
+		client: c.Client, clock: opts.Clock, log: opts.Log, events: events,
 		metrics:    NewMetrics(opts.Registry, opts.Version, opts.MeshProvider),
 		validation: v1.ValidationOptions{NoCrossNamespaceRefs: opts.NoCrossNamespaceRefs},
-		finalizer:  &finalizer{client: mgr.GetClient(), kube: kubeClient, events: events, clock: opts.Clock},
+		finalizer:  &finalizer{client: c.Client, kube: kubeClient, events: events, clock: opts.Clock},
 		schedule:   newSchedule(),
 	}
 	rec.engine = &engine.Engine{
@@ -65,10 +93,10 @@ func New(mgr ctrl.Manager, opts Options) (*Reconciler, error) {
 			SelectorLabels: opts.SelectorLabels, ConfigTracking: opts.ConfigTracking, IncludeLabelPrefixes: opts.IncludeLabelPrefixes,
 		}),
 		Router:    smi.NewRouter(kube.NewServices(kubeClient), splitClient),
-		Metrics:   promadapter.New(promadapter.Options{DefaultAddress: opts.MetricsServer, Secrets: secrets{kubeClient}}),
-		Templates: templates{client: mgr.GetClient()},
+		Metrics:   opts.Metrics,
+		Templates: templates{client: c.Client},
 		Webhooks:  webhook.New(webhook.Options{}),
-		Status:    &statusWriter{client: mgr.GetClient(), reader: mgr.GetAPIReader()},
+		Status:    &statusWriter{client: c.Client, reader: c.Reader},
 		Events:    &recorder{events: events, log: opts.Log},
 		Config:    engine.Config{MeshProvider: opts.MeshProvider, MetricsServer: opts.MetricsServer},
 	}
@@ -78,12 +106,12 @@ func New(mgr ctrl.Manager, opts Options) (*Reconciler, error) {
 // eventRecorder records core/v1 Events from component fledge, without the
 // client-side aggregation and spam filter that would merge or drop the
 // dozens of events of one rollout.
-func eventRecorder(kubeClient kubernetes.Interface, mgr ctrl.Manager) record.EventRecorder {
+func eventRecorder(kubeClient kubernetes.Interface, scheme *runtime.Scheme) record.EventRecorder {
 	b := record.NewBroadcasterWithCorrelatorOptions(record.CorrelatorOptions{
 		MaxEvents: 1 << 20, BurstSize: 1 << 20, QPS: 1 << 20,
 	})
 	b.StartRecordingToSink(&typedcorev1.EventSinkImpl{Interface: kubeClient.CoreV1().Events("")})
-	return b.NewRecorder(mgr.GetScheme(), corev1.EventSource{Component: "fledge"})
+	return b.NewRecorder(scheme, corev1.EventSource{Component: "fledge"})
 }
 
 // secrets reads MetricTemplate secrets for the Prometheus adapter.

@@ -92,9 +92,11 @@ func (k *Kubelet) sync(ctx context.Context, d *appsv1.Deployment, now time.Time)
 }
 
 func (k *Kubelet) start(d *appsv1.Deployment, key [sha256.Size]byte, now time.Time) *rollout {
-	gen := int64(1)
+	// On a real API server the generation is the server's; on a fake one
+	// the kubelet keeps its own count.
+	gen := max(d.Generation, 1)
 	if old := k.rollouts[d.Name]; old != nil {
-		gen = old.generation + 1
+		gen = max(old.generation+1, d.Generation)
 	}
 	r := &rollout{spec: key, generation: gen, changedAt: now, readyAt: now.Add(k.readyAfter)}
 	if replicas(d) == 0 {

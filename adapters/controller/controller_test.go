@@ -1,0 +1,207 @@
+package controller_test
+
+import (
+	"encoding/json"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+
+	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
+	"github.com/fledge-canary/fledge/scenarios"
+	"github.com/fledge-canary/fledge/sim/scenario"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+)
+
+// expectedEvents are a corpus scenario's expected events: the simulator
+// and the real API server must agree.
+func expectedEvents(name string) []string {
+	l, err := scenario.LoadFS(scenarios.FS, name+".yaml", name)
+	Expect(err).NotTo(HaveOccurred())
+	return l.Expect.Events
+}
+
+var _ = Describe("fledge-controller on a real API server", func() {
+	var (
+		w  *world
+		cd *v1.Canary
+	)
+
+	// bootstrap applies the tutorial's canary and ticks it to Initialized.
+	bootstrap := func() {
+		w = newWorld(40 * time.Second)
+		cd = w.tutorialCanary()
+		Expect(k8s.Create(suiteCtx, cd)).To(Succeed())
+		w.tickUntil(cd, 5, v1.PhaseInitialized)
+	}
+	setImage := func(image string) {
+		var dep appsv1.Deployment
+		Expect(k8s.Get(suiteCtx, types.NamespacedName{Namespace: w.ns, Name: "podinfo"}, &dep)).To(Succeed())
+		dep.Spec.Template.Spec.Containers[0].Image = image
+		Expect(k8s.Update(suiteCtx, &dep)).To(Succeed())
+	}
+
+	It("bootstraps exactly the objects the tutorial lists", func() {
+		bootstrap()
+		var dep appsv1.Deployment
+		Expect(k8s.Get(suiteCtx, types.NamespacedName{Namespace: w.ns, Name: "podinfo-primary"}, &dep)).To(Succeed())
+		Expect(dep.Spec.Selector.MatchLabels).To(Equal(map[string]string{"app": "podinfo-primary"}))
+		var hpa autoscalingv2.HorizontalPodAutoscaler
+		Expect(k8s.Get(suiteCtx, types.NamespacedName{Namespace: w.ns, Name: "podinfo-primary"}, &hpa)).To(Succeed())
+		Expect(hpa.Spec.ScaleTargetRef.Name).To(Equal("podinfo-primary"))
+		var svcs corev1.ServiceList
+		Expect(k8s.List(suiteCtx, &svcs, ctrlClientInNamespace(w.ns))).To(Succeed())
+		var names []string
+		for _, s := range svcs.Items {
+			names = append(names, s.Name)
+		}
+		Expect(names).To(ConsistOf("podinfo", "podinfo-canary", "podinfo-primary"))
+		ts, err := splits.SplitV1alpha2().TrafficSplits(w.ns).Get(suiteCtx, "podinfo", metav1.GetOptions{})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ts.Spec.Backends).To(HaveLen(2))
+		Expect(ts.Spec.Backends[0].Service).To(Equal("podinfo-canary"))
+		Expect(ts.Spec.Backends[1].Weight).To(Equal(100))
+		var target appsv1.Deployment
+		Expect(k8s.Get(suiteCtx, types.NamespacedName{Namespace: w.ns, Name: "podinfo"}, &target)).To(Succeed())
+		Expect(*target.Spec.Replicas).To(BeZero(), "the target is scaled to zero")
+		Expect(messages(w.events("podinfo", 1))).To(ContainElement("Initialization done! podinfo." + w.ns))
+	})
+
+	It("promotes 6.0.1 with the tutorial's events, status and weights", func() {
+		bootstrap()
+		boot := messages(w.events("podinfo", 1))
+		setImage("ghcr.io/stefanprodan/podinfo:6.0.1")
+		w.tickUntil(cd, 30, v1.PhaseSucceeded, v1.PhaseFailed)
+		got := w.canary("podinfo")
+		Expect(got.Status.Phase).To(Equal(v1.PhaseSucceeded))
+		Expect(got.Status.CanaryWeight).To(BeZero())
+		Expect(got.Status.FailedChecks).To(BeZero())
+		Expect(got.Status.Conditions[0].Reason).To(Equal("Succeeded"))
+		want := asDescribed(append(boot, renamespace(expectedEvents("tutorial-promote"), w.ns)...))
+		Expect(messages(w.events("podinfo", len(want)))).To(Equal(want))
+		Expect(w.weights).To(Equal([]int{0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 0}))
+		var primary appsv1.Deployment
+		Expect(k8s.Get(suiteCtx, types.NamespacedName{Namespace: w.ns, Name: "podinfo-primary"}, &primary)).To(Succeed())
+		Expect(primary.Spec.Template.Spec.Containers[0].Image).To(Equal("ghcr.io/stefanprodan/podinfo:6.0.1"))
+	})
+
+	It("rolls 6.0.2 back on 500s and latency, as the tutorial shows", func() {
+		bootstrap()
+		boot := messages(w.events("podinfo", 1))
+		setImage("ghcr.io/stefanprodan/podinfo:6.0.2")
+		script := map[int][2]float64{6: {69.17, 50}, 7: {61.39, 50}, 8: {55.06, 50}, 9: {100, 1200}, 10: {100, 1450}}
+		for i := 1; i <= 20; i++ {
+			if v, ok := script[i]; ok {
+				w.metrics.set(v1.BuiltinSuccessRate, v[0])
+				w.metrics.set(v1.BuiltinDuration, v[1])
+			}
+			w.tick(cd)
+			if w.canary("podinfo").Status.Phase == v1.PhaseFailed {
+				break
+			}
+		}
+		got := w.canary("podinfo")
+		Expect(got.Status.Phase).To(Equal(v1.PhaseFailed))
+		Expect(got.Status.FailedChecks).To(BeZero())
+		ns := w.ns
+		want := []string{
+			"New revision detected! Scaling up podinfo." + ns,
+			"canary deployment podinfo." + ns + " not ready: waiting for rollout to finish: 0 out of 1 new replicas have been updated",
+			"Starting canary analysis for podinfo." + ns,
+			"Pre-rollout check acceptance-test passed",
+			"Advance podinfo." + ns + " canary weight 5",
+			"Advance podinfo." + ns + " canary weight 10",
+			"Advance podinfo." + ns + " canary weight 15",
+			"Halt podinfo." + ns + " advancement success rate 69.17% < 99%",
+			"Halt podinfo." + ns + " advancement success rate 61.39% < 99%",
+			"Halt podinfo." + ns + " advancement success rate 55.06% < 99%",
+			"Halt podinfo." + ns + " advancement request duration 1.2s > 500ms",
+			"Halt podinfo." + ns + " advancement request duration 1.45s > 500ms",
+			"Rolling back podinfo." + ns + " failed checks threshold reached 5",
+			"Canary failed! Scaling down podinfo." + ns,
+		}
+		events := w.events("podinfo", len(asDescribed(append(boot, want...))))
+		Expect(messages(events)).To(Equal(asDescribed(append(boot, want...))))
+		Expect(events[len(events)-1].Type).To(Equal(corev1.EventTypeWarning))
+		Expect(events[len(events)-1].Reason).To(Equal("Synced"))
+		Expect(events[len(events)-1].Source.Component).To(Equal("fledge"))
+		Expect(w.weights).To(Equal([]int{0, 5, 10, 15, 0}))
+	})
+
+	It("serves kubectl get canaries' columns through the server's table output", func() {
+		bootstrap()
+		raw, err := kube.CoreV1().RESTClient().Get().AbsPath("/apis/flagger.app/v1beta1/namespaces/" + w.ns + "/canaries").
+			SetHeader("Accept", "application/json;as=Table;v=v1;g=meta.k8s.io").DoRaw(suiteCtx)
+		Expect(err).NotTo(HaveOccurred())
+		var table metav1.Table
+		Expect(json.Unmarshal(raw, &table)).To(Succeed())
+		// The columns kubectl get shows by default (priority 0) and their cells.
+		Expect(table.Rows).To(HaveLen(1))
+		shown := map[string]any{}
+		var names []string
+		for i, c := range table.ColumnDefinitions {
+			if c.Priority == 0 {
+				names = append(names, c.Name)
+				shown[c.Name] = table.Rows[0].Cells[i]
+			}
+		}
+		Expect(names).To(Equal([]string{"Name", "Status", "Weight", "LastTransitionTime"}))
+		Expect(shown).To(HaveKeyWithValue("Name", "podinfo"))
+		Expect(shown).To(HaveKeyWithValue("Status", "Initialized"))
+		Expect(shown).To(HaveKeyWithValue("Weight", "0"))
+		Expect(shown["LastTransitionTime"]).To(MatchRegexp(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`))
+	})
+
+	It("refuses an invalid canary with a condition and a Warning naming the field, and serves the others", func() {
+		bootstrap()
+		bad := w.tutorialCanary()
+		bad.Name = "mirrored"
+		bad.Spec.TargetRef.Name = "other"
+		bad.Spec.Analysis.Mirror = true
+		Expect(k8s.Create(suiteCtx, bad)).To(Succeed())
+		w.tick(bad)
+		w.tick(bad)
+		got := w.canary("mirrored")
+		Expect(got.Status.Conditions).To(ContainElement(And(
+			HaveField("Type", "Invalid"), HaveField("Message", ContainSubstring("spec.analysis.mirror")))))
+		events := w.events("mirrored", 1)
+		Expect(events).To(HaveLen(1), "one Warning, not one per tick")
+		Expect(events[0].Type).To(Equal(corev1.EventTypeWarning))
+		Expect(events[0].Message).To(ContainSubstring("spec.analysis.mirror"))
+		setImage("ghcr.io/stefanprodan/podinfo:6.0.1")
+		w.tick(cd)
+		Expect(w.canary("podinfo").Status.Phase).To(Equal(v1.PhaseProgressing))
+	})
+})
+
+// asDescribed is how Kubernetes keeps a sequence of event messages: the
+// event recorder folds a repeated message into the existing Event (its
+// count grows), so each message appears once, at its last occurrence.
+func asDescribed(seq []string) []string {
+	last := map[string]int{}
+	for i, m := range seq {
+		last[m] = i
+	}
+	var out []string
+	for i, m := range seq {
+		if last[m] == i {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func renamespace(lines []string, ns string) []string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = replaceAll(l, "podinfo.test", "podinfo."+ns)
+		out[i] = replaceAll(out[i], "podinfo-primary.test", "podinfo-primary."+ns)
+	}
+	return out
+}
+

@@ -1,0 +1,87 @@
+package prometheus
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
+)
+
+var errNoSecretReader = errors.New("no secret reader configured")
+
+// copyHeaders adds the template's headers to h, copying every slice so the
+// request never shares memory with the template.
+func copyHeaders(h http.Header, from map[string][]string) {
+	for name, values := range from {
+		for _, v := range values {
+			h.Add(name, v)
+		}
+	}
+}
+
+// authorize sets the request's credentials from the template's secretRef,
+// read in the template's namespace (ns when the template has none). It
+// returns the secret values it sent, for redact.
+func (c *Client) authorize(ctx context.Context, req *http.Request, tmpl *v1.MetricTemplate, ns string) ([]string, error) {
+	ref := tmpl.Spec.Provider.SecretRef
+	if ref == nil {
+		return nil, nil
+	}
+	if tmpl.Namespace != "" {
+		ns = tmpl.Namespace
+	}
+	if c.opts.Secrets == nil {
+		return nil, fmt.Errorf("secret %s/%s: %w", ns, ref.Name, errNoSecretReader)
+	}
+	data, err := c.opts.Secrets.GetSecret(ctx, ns, ref.Name)
+	if err != nil {
+		return nil, fmt.Errorf("secret %s/%s: %w", ns, ref.Name, err)
+	}
+	return setCredentials(req, data, ns, ref.Name)
+}
+
+// setCredentials applies a bearer token, else basic auth. Its errors name
+// the secret and never its values.
+func setCredentials(req *http.Request, data map[string][]byte, ns, name string) ([]string, error) {
+	if token := string(bytes.TrimSpace(data["token"])); token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+		return []string{token}, nil
+	}
+	user, pass := string(bytes.TrimSpace(data["username"])), string(bytes.TrimSpace(data["password"]))
+	if user != "" && pass != "" {
+		req.SetBasicAuth(user, pass)
+		basic := base64.StdEncoding.EncodeToString([]byte(user + ":" + pass))
+		return []string{pass, basic}, nil
+	}
+	return nil, fmt.Errorf("secret %s/%s has neither token nor username and password", ns, name)
+}
+
+// redactedError hides the credentials a server may have echoed back into
+// an error body, keeping the error chain for errors.Is.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
+
+// redact replaces every secret value in err's text with "<redacted>".
+func redact(err error, secrets []string) error {
+	if err == nil || len(secrets) == 0 {
+		return err
+	}
+	msg := err.Error()
+	for _, s := range secrets {
+		msg = strings.ReplaceAll(msg, s, "<redacted>")
+	}
+	if msg == err.Error() {
+		return err
+	}
+	return &redactedError{msg: msg, err: err}
+}

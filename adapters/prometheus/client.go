@@ -1,0 +1,223 @@
+package prometheus
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
+	"github.com/fledge-canary/fledge/core/engine"
+)
+
+// Timeouts of one query.
+const (
+	DefaultTimeout = 5 * time.Second
+	MaxTimeout     = time.Minute
+)
+
+// Body limits: an answer larger than responseBytesMax is refused, and an
+// error body is quoted up to errorBodyBytesMax.
+const (
+	responseBytesMax  = 8 << 20
+	errorBodyBytesMax = 1 << 10
+)
+
+// SecretGetter reads the data of a Secret.
+type SecretGetter interface {
+	GetSecret(ctx context.Context, namespace, name string) (map[string][]byte, error)
+}
+
+// Options configure a Client.
+type Options struct {
+	// DefaultAddress is the controller's metrics server (-metrics-server),
+	// used when neither the template nor the source names one.
+	DefaultAddress string
+	// Timeout bounds each request; 0 means DefaultTimeout, and it is
+	// capped at MaxTimeout.
+	Timeout time.Duration
+	// Secrets reads templates' secretRefs; a template with a secretRef
+	// fails its queries when it is nil.
+	Secrets SecretGetter
+	// HTTPClient sends the requests; nil means a client over a clone of
+	// http.DefaultTransport.
+	HTTPClient *http.Client
+}
+
+// Client queries Prometheus servers. It is safe for concurrent use.
+type Client struct {
+	opts     Options
+	timeout  time.Duration
+	base     *http.Client
+	insecure func() *http.Client
+}
+
+var _ engine.Metrics = (*Client)(nil)
+
+// New returns a Client.
+func New(opts Options) *Client {
+	base := opts.HTTPClient
+	if base == nil {
+		base = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	}
+	return &Client{
+		opts:     opts,
+		timeout:  boundTimeout(opts.Timeout),
+		base:     base,
+		insecure: sync.OnceValue(func() *http.Client { return insecureClient(base) }),
+	}
+}
+
+func boundTimeout(d time.Duration) time.Duration {
+	switch {
+	case d <= 0:
+		return DefaultTimeout
+	case d > MaxTimeout:
+		return MaxTimeout
+	}
+	return d
+}
+
+// insecureClient is base with TLS verification off. A base whose transport
+// is not an *http.Transport (a test double) is used as it is.
+func insecureClient(base *http.Client) *http.Client {
+	var t *http.Transport
+	switch rt := base.Transport.(type) {
+	case nil:
+		t = http.DefaultTransport.(*http.Transport).Clone()
+	case *http.Transport:
+		t = rt.Clone()
+	default:
+		return base
+	}
+	if t.TLSClientConfig == nil {
+		t.TLSClientConfig = &tls.Config{}
+	}
+	t.TLSClientConfig.InsecureSkipVerify = true //nolint:gosec // the template asked for it
+	c := *base
+	c.Transport = t
+	return &c
+}
+
+// Query evaluates q.PromQL at q.At and returns its single value.
+func (c *Client) Query(ctx context.Context, q engine.Query) (float64, error) {
+	return c.query(ctx, q.Source, q.Namespace, q.PromQL, q.At)
+}
+
+// Available asks the source for vector(1) at the server's time and requires
+// the answer 1.
+func (c *Client) Available(ctx context.Context, src engine.Source) error {
+	v, err := c.query(ctx, src, "", "vector(1)", time.Time{})
+	if err != nil {
+		return err
+	}
+	if v != 1 {
+		return fmt.Errorf("vector(1) returned %v, expected 1", v)
+	}
+	return nil
+}
+
+func (c *Client) query(ctx context.Context, src engine.Source, ns, promql string, at time.Time) (float64, error) {
+	u, err := queryURL(c.address(src), promql, at)
+	if err != nil {
+		return 0, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return 0, fmt.Errorf("request failed: %w", err)
+	}
+	var provider *v1.MetricTemplateProvider
+	var secrets []string
+	if src.Template != nil {
+		provider = &src.Template.Spec.Provider
+		copyHeaders(req.Header, provider.Headers)
+		if secrets, err = c.authorize(ctx, req, src.Template, ns); err != nil {
+			return 0, err
+		}
+	}
+	v, err := c.do(req, provider)
+	return v, redact(err, secrets)
+}
+
+// address picks the server: the template's, the source's, the default.
+func (c *Client) address(src engine.Source) string {
+	if src.Template != nil && src.Template.Spec.Provider.Address != "" {
+		return src.Template.Spec.Provider.Address
+	}
+	if src.Address != "" {
+		return src.Address
+	}
+	return c.opts.DefaultAddress
+}
+
+// queryURL builds the instant-query URL; a zero at sends no time.
+func queryURL(address, promql string, at time.Time) (string, error) {
+	u, err := url.Parse(address)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", fmt.Errorf("prometheus address %q is not a valid URL", redactAddress(address, u, err))
+	}
+	u = u.JoinPath("api", "v1", "query")
+	params := url.Values{"query": {promql}}
+	if !at.IsZero() {
+		params.Set("time", at.UTC().Format(time.RFC3339Nano))
+	}
+	u.RawQuery = params.Encode()
+	u.Fragment = ""
+	return u.String(), nil
+}
+
+// redactAddress hides the password of an address, even one that does not
+// parse: everything between "://" and the last "@" of the host part.
+func redactAddress(address string, u *url.URL, err error) string {
+	if err == nil {
+		return u.Redacted()
+	}
+	_, rest, ok := strings.Cut(address, "://")
+	if !ok {
+		return address
+	}
+	host, _, _ := strings.Cut(rest, "/")
+	if i := strings.LastIndex(host, "@"); i >= 0 {
+		return address[:len(address)-len(rest)] + "xxxxx" + rest[i:]
+	}
+	return address
+}
+
+func (c *Client) do(req *http.Request, provider *v1.MetricTemplateProvider) (float64, error) {
+	hc := c.base
+	if provider != nil && provider.InsecureSkipVerify {
+		hc = c.insecure()
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return 0, fmt.Errorf("request failed: %w", err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, responseBytesMax+1))
+	if err != nil {
+		return 0, fmt.Errorf("request failed: reading body: %w", err)
+	}
+	if resp.StatusCode >= 400 {
+		return 0, fmt.Errorf("error response: Status %d %s: %s",
+			resp.StatusCode, http.StatusText(resp.StatusCode), truncate(body, errorBodyBytesMax))
+	}
+	if len(body) > responseBytesMax {
+		return 0, fmt.Errorf("error unmarshaling result: %w",
+			fmt.Errorf("response larger than %d bytes", responseBytesMax))
+	}
+	return decode(body)
+}
+
+func truncate(b []byte, n int) string {
+	if len(b) <= n {
+		return string(b)
+	}
+	return string(b[:n]) + "…(truncated)"
+}

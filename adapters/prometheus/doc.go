@@ -1,0 +1,55 @@
+// Package prometheus implements the core's metrics port (engine.Metrics)
+// over the Prometheus HTTP API, with net/http and encoding/json only.
+//
+// # Queries
+//
+// [Client.Query] asks one server for one instant value:
+//
+//	GET <address path>/api/v1/query?query=<PromQL>&time=<q.At, RFC 3339>
+//
+// The server is the MetricTemplate's provider address when the query comes
+// from a template that sets one, else the Source's address (the Canary's
+// metricsServer), else [Options.DefaultAddress] (-metrics-server). The time
+// parameter is always sent when q.At is set: the core's clock decides the
+// evaluation instant, so a replayed tick asks the same question. (Flagger
+// sends no time and gets whatever the server's clock says.) The query text
+// is sent as rendered; PromQL does not mind newlines.
+//
+// Every request has its own deadline, [Options.Timeout] (5s by default,
+// at most [MaxTimeout]).
+//
+// # Answers
+//
+//	vector, no series      engine.ErrNoValues ("no values found")
+//	vector, one series     its value
+//	vector, several series error "query returned N series, expected one"
+//	scalar                 its value
+//	matrix, string         error
+//	value NaN              engine.ErrNoValues
+//	value +Inf or -Inf     ±Inf (the core fails the check on it)
+//
+// Two of these differ from Flagger on purpose (SPEC §9.10). Flagger takes
+// the last series of a multi-series vector, which depends on the order the
+// server happens to return; Fledge refuses the query, so a template that
+// forgot its sum() fails loudly instead of judging an arbitrary pod. Flagger
+// cannot decode scalar results; Fledge accepts them, so scalar(…) and plain
+// arithmetic work.
+//
+// # Templates: auth, headers, TLS
+//
+// A template's provider.secretRef is read from the template's namespace
+// (the Canary's when the template has none) through [SecretGetter] on every
+// query, so a rotated secret takes effect at once. The key "token" gives
+// "Authorization: Bearer <token>"; otherwise "username" and "password" give
+// basic auth; otherwise the query fails. Surrounding whitespace (the newline
+// of a secret created from a file) is trimmed. Secret values never appear in
+// errors.
+//
+// provider.headers are copied into each request. The template's map, which
+// belongs to the informer cache, is never written: Flagger adds the bearer
+// token to that shared map on every query, so it grows without bound and
+// races (SPEC §9.10).
+//
+// provider.insecureSkipVerify uses one shared transport that skips TLS
+// verification, built once; it is not rebuilt per query or per address.
+package prometheus
