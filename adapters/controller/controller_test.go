@@ -135,7 +135,7 @@ var _ = Describe("fledge-controller on a real API server", func() {
 
 	It("serves kubectl get canaries' columns through the server's table output", func() {
 		bootstrap()
-		raw, err := kube.CoreV1().RESTClient().Get().AbsPath("/apis/flagger.app/v1beta1/namespaces/" + w.ns + "/canaries").
+		raw, err := kube.CoreV1().RESTClient().Get().AbsPath("/apis/flagger.app/v1beta1/namespaces/"+w.ns+"/canaries").
 			SetHeader("Accept", "application/json;as=Table;v=v1;g=meta.k8s.io").DoRaw(suiteCtx)
 		Expect(err).NotTo(HaveOccurred())
 		var table metav1.Table
@@ -204,4 +204,3 @@ func renamespace(lines []string, ns string) []string {
 	}
 	return out
 }
-
