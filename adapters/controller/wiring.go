@@ -35,10 +35,12 @@ type Options struct {
 	IncludeLabelPrefixes []string
 	ConfigTracking       bool
 	NoCrossNamespaceRefs bool
-	Version              string
-	Clock                clock.PassiveClock
-	Log                  logr.Logger
-	Registry             prometheus.Registerer
+	// EventWebhook receives every event of canaries without event hooks.
+	EventWebhook string
+	Version      string
+	Clock        clock.PassiveClock
+	Log          logr.Logger
+	Registry     prometheus.Registerer
 	// Metrics replaces the Prometheus adapter (tests, replays); nil means
 	// the Prometheus HTTP API at MetricsServer.
 	Metrics engine.Metrics
@@ -81,6 +83,8 @@ func NewWithClients(c Clients, opts Options) (*Reconciler, error) {
 		opts.Registry = prometheus.NewRegistry()
 	}
 	events := eventRecorder(kubeClient, c.Scheme)
+	caller := webhook.New(webhook.Options{})
+	sink := &eventHooks{sender: webhook.NewEventSender(caller, webhook.DefaultEventQueue), global: opts.EventWebhook, log: opts.Log}
 	rec := &Reconciler{
 		client: c.Client, clock: opts.Clock, log: opts.Log, events: events,
 		metrics:    NewMetrics(opts.Registry, opts.Version, opts.MeshProvider),
@@ -95,9 +99,9 @@ func NewWithClients(c Clients, opts Options) (*Reconciler, error) {
 		Router:    smi.NewRouter(kube.NewServices(kubeClient), splitClient),
 		Metrics:   opts.Metrics,
 		Templates: templates{client: c.Client},
-		Webhooks:  webhook.New(webhook.Options{}),
+		Webhooks:  caller,
 		Status:    &statusWriter{client: c.Client, reader: c.Reader},
-		Events:    &recorder{events: events, log: opts.Log},
+		Events:    &recorder{events: events, log: opts.Log, sink: sink},
 		Config:    engine.Config{MeshProvider: opts.MeshProvider, MetricsServer: opts.MetricsServer},
 	}
 	return rec, nil

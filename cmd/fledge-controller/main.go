@@ -31,7 +31,7 @@ import (
 var version = "dev"
 
 func main() {
-	if err := run(context.Background(), os.Args[1:], os.Stderr); err != nil {
+	if err := run(ctrl.SetupSignalHandler(), os.Args[1:], os.Stderr); err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "fledge-controller:", err)
 		}
@@ -62,7 +62,8 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	rec, err := controller.New(mgr, controller.Options{
 		MeshProvider: f.meshProvider, MetricsServer: f.metricsServer, SelectorLabels: f.selectorLabels,
 		IncludeLabelPrefixes: f.includeLabelPrefixes, ConfigTracking: f.configTracking,
-		NoCrossNamespaceRefs: f.noCrossNamespaceRefs, Version: version, Log: log, Registry: ctrlmetrics.Registry,
+		NoCrossNamespaceRefs: f.noCrossNamespaceRefs, EventWebhook: f.eventWebhook, Version: version, Log: log,
+		Registry: ctrlmetrics.Registry,
 	})
 	if err != nil {
 		return err
@@ -71,7 +72,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	log.Info("starting fledge-controller", "version", version, "mesh_provider", f.meshProvider, "metrics_server", f.metricsServer)
-	return mgr.Start(ctrl.SetupSignalHandler())
+	return mgr.Start(ctx)
 }
 
 func newManager(f *flags) (ctrl.Manager, error) {
@@ -91,8 +92,8 @@ func newManager(f *flags) (ctrl.Manager, error) {
 		Metrics: metricsserver.Options{
 			BindAddress: fmt.Sprintf(":%d", f.port),
 			ExtraHandlers: map[string]http.Handler{
-				"/healthz": &healthz.Handler{Checks: map[string]healthz.Checker{"ping": healthz.Ping}},
-				"/readyz":  &healthz.Handler{Checks: map[string]healthz.Checker{"ping": healthz.Ping}},
+				"/healthz": http.StripPrefix("/healthz", &healthz.Handler{Checks: map[string]healthz.Checker{"ping": healthz.Ping}}),
+				"/readyz":  http.StripPrefix("/readyz", &healthz.Handler{Checks: map[string]healthz.Checker{"ping": healthz.Ping}}),
 			},
 		},
 		HealthProbeBindAddress:  "0",

@@ -14,6 +14,7 @@ import (
 
 	"github.com/fledge-canary/fledge/scenarios"
 	"github.com/fledge-canary/fledge/sim"
+	htmlreport "github.com/fledge-canary/fledge/sim/report"
 	"github.com/fledge-canary/fledge/sim/scenario"
 )
 
@@ -173,7 +174,18 @@ func loadScenario(arg string) (*scenario.Loaded, error) {
 }
 
 func writeReport(path string, reports []*simReport) error {
-	return fmt.Errorf("--report %s: the HTML report is not built yet", path)
+	runs := make([]htmlreport.Run, len(reports))
+	for i, r := range reports {
+		runs[i] = htmlreport.Run{Name: r.Name, File: r.File, Seed: r.Seed, Result: r.Result, Failures: r.Failures}
+	}
+	var page strings.Builder
+	if err := htmlreport.Write(&page, runs); err != nil {
+		return fmt.Errorf("--report %s: %w", path, err)
+	}
+	if err := os.WriteFile(path, []byte(page.String()), 0o644); err != nil {
+		return fmt.Errorf("--report %s: %w", path, err)
+	}
+	return nil
 }
 
 // updateExpect rewrites a scenario file's expectations from a run.

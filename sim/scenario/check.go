@@ -2,6 +2,9 @@ package scenario
 
 import (
 	"fmt"
+	"maps"
+	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -21,7 +24,8 @@ func (c *checker) fail(line int, field, msg string) {
 }
 
 // line finds the line of a field path such as "actions", 2, "run" in the
-// scenario's YAML, or of the nearest parent that exists.
+// scenario's YAML, or of the nearest parent that exists: the line of its
+// key, where a block mapping or sequence starts on the next line.
 func (c *checker) line(path ...any) int {
 	n := c.s.root
 	if n == nil {
@@ -30,13 +34,22 @@ func (c *checker) line(path ...any) int {
 	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
 		n = n.Content[0]
 	}
-	line := n.Line
+	line := max(n.Line, 1) // an empty file's problems are on its first line
 	for _, p := range path {
 		next := child(n, p)
 		if next == nil {
 			break
 		}
-		n, line = next, next.Line
+		line = next.Line
+		if key, ok := p.(string); ok {
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if n.Content[i].Value == key {
+					line = n.Content[i].Line
+					break
+				}
+			}
+		}
+		n = next
 	}
 	return line
 }
@@ -61,13 +74,20 @@ func child(n *yaml.Node, p any) *yaml.Node {
 }
 
 func (c *checker) check(l *Loaded) {
-	if l.Version != Version {
+	if l.Version == "" {
+		c.fail(c.line("version"), "version", fmt.Sprintf("required: write %q", Version))
+	} else if l.Version != Version {
 		c.fail(c.line("version"), "version", fmt.Sprintf("%q is not a version this Fledge reads: write %q", l.Version, Version))
 	}
 	if l.Canary != nil {
 		errs, _ := l.Canary.Validate(v1.ValidationOptions{})
 		for _, e := range errs {
-			c.fail(c.line("canary"), "canary", e.Error())
+			if l.Scenario.Canary.Inline == nil {
+				c.fail(c.line("canary"), "canary", e.Error())
+				continue
+			}
+			// An inline Canary's problems are at their own line.
+			c.fail(c.line(append([]any{"canary"}, splitField(e.Path)...)...), "canary."+e.Path, e.Reason)
 		}
 	}
 	for i := range l.Templates {
@@ -80,8 +100,8 @@ func (c *checker) check(l *Loaded) {
 	for i := range l.Traffic {
 		c.checkTraffic(&l.Traffic[i], []any{"traffic", i}, names)
 	}
-	for name, r := range l.Webhooks {
-		if _, _, err := r.Parse(); err != nil {
+	for _, name := range slices.Sorted(maps.Keys(l.Webhooks)) { // in a stable order
+		if _, _, err := l.Webhooks[name].Parse(); err != nil {
 			c.fail(c.line("webhooks", name), "webhooks."+name, err.Error())
 		}
 	}
@@ -115,12 +135,13 @@ func (c *checker) checkTraffic(t *Traffic, path []any, names map[string]bool) {
 	default:
 		c.fail(at("target"), field+".target", fmt.Sprintf("%q: want apex, canary or primary", t.Target))
 	}
-	if t.RPS <= 0 {
-		c.fail(at("rps"), field+".rps", "must be above 0")
+	if !(t.RPS > 0) || math.IsInf(t.RPS, 0) { // .nan and .inf too
+		c.fail(at("rps"), field+".rps", "must be a finite number above 0")
 	}
 	total := 0.0
-	for code, share := range t.Codes {
-		if code < 100 || code > 599 || share < 0 {
+	for _, code := range slices.Sorted(maps.Keys(t.Codes)) { // in a stable order
+		share := t.Codes[code]
+		if code < 100 || code > 599 || !(share >= 0) || math.IsInf(share, 0) {
 			c.fail(at("codes"), field+".codes", fmt.Sprintf("%d: %v: want an HTTP status 100..599 with a share ≥ 0", code, share))
 		}
 		total += share
@@ -128,12 +149,36 @@ func (c *checker) checkTraffic(t *Traffic, path []any, names map[string]bool) {
 	if len(t.Codes) > 0 && total <= 0 {
 		c.fail(at("codes"), field+".codes", "the shares add up to 0")
 	}
-	if t.Latency.P99 < t.Latency.P50 {
+	switch lat := t.Latency; {
+	case lat.P50 < 0 || lat.P99 < 0 || lat.Delay < 0:
+		c.fail(at("latency"), field+".latency", "must not be negative")
+	case lat.P99 < lat.P50:
 		c.fail(at("latency"), field+".latency", "p99 is below p50")
+	case lat.P50 == 0 && lat.P99 > 0:
+		c.fail(at("latency"), field+".latency", "p99 without p50")
 	}
 	if t.Until != 0 && t.Until <= t.From {
 		c.fail(at("until"), field+".until", "must be after from")
 	}
+}
+
+// splitField is the inverse of fieldName: "spec.metrics[0].name" is
+// "spec", "metrics", 0, "name".
+func splitField(field string) []any {
+	var path []any
+	for _, part := range strings.Split(field, ".") {
+		name, idx, _ := strings.Cut(part, "[")
+		path = append(path, name)
+		for idx != "" {
+			var n string
+			n, idx, _ = strings.Cut(idx, "]")
+			if i, err := strconv.Atoi(n); err == nil {
+				path = append(path, i)
+			}
+			idx = strings.TrimPrefix(idx, "[")
+		}
+	}
+	return path
 }
 
 func fieldName(path []any) string {

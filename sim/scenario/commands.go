@@ -1,7 +1,9 @@
 package scenario
 
 import (
+	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"strconv"
 	"strings"
@@ -93,13 +95,24 @@ func parseWatch(args []string) (Command, error) {
 	every := 2 * time.Second // watch's default
 	i := 0
 	for ; i < len(args) && args[i] != "curl"; i++ {
-		if args[i] == "-n" && i+1 < len(args) {
-			secs, err := strconv.ParseFloat(args[i+1], 64)
-			if err != nil || secs <= 0 {
-				return Command{}, fmt.Errorf("watch -n %q: want seconds above 0", args[i+1])
-			}
-			every = time.Duration(secs * float64(time.Second))
+		// -n SECONDS, -nSECONDS, --interval SECONDS, --interval=SECONDS
+		value, ok := "", false
+		switch a := args[i]; {
+		case (a == "-n" || a == "--interval") && i+1 < len(args):
+			value, ok = args[i+1], true
 			i++
+		case strings.HasPrefix(a, "-n") && !strings.HasPrefix(a, "--"):
+			value, ok = a[2:], true
+		case strings.HasPrefix(a, "--interval="):
+			value, ok = strings.TrimPrefix(a, "--interval="), true
+		}
+		if ok {
+			secs, err := strconv.ParseFloat(value, 64)
+			if err != nil || !(secs > 0) || math.IsInf(secs, 0) {
+				return Command{}, fmt.Errorf("watch -n %q: want seconds above 0", value)
+			}
+			// watch's own bounds: at least 0.1s; at most about a month here.
+			every = time.Duration(min(max(secs, 0.1), 3e6) * float64(time.Second))
 		}
 	}
 	if i == len(args) {
@@ -112,29 +125,46 @@ func parseWatch(args []string) (Command, error) {
 }
 
 func parseHey(args []string) (Command, error) {
-	q, workers := 0.0, 50.0 // hey's defaults: no rate limit, 50 workers
+	q, workers, n := 0.0, 50.0, 200.0 // hey's defaults: no rate limit, 50 workers, 200 requests
 	var dur time.Duration
 	var err error
-	for i := 0; i+1 < len(args); i += 2 {
-		switch args[i] {
+	// Flags with a value are read with it; others (-h2,
+	// -disable-keepalive, ...) are skipped on their own.
+	for i := 0; i+1 < len(args); i++ {
+		flag, value := args[i], args[i+1]
+		switch flag {
 		case "-z":
-			dur, err = time.ParseDuration(args[i+1])
+			if dur, err = time.ParseDuration(value); err == nil && dur < 0 {
+				err = errors.New("want a duration ≥ 0")
+			}
 		case "-q":
-			q, err = strconv.ParseFloat(args[i+1], 64)
+			if q, err = strconv.ParseFloat(value, 64); err == nil && (!(q > 0) || math.IsInf(q, 0)) {
+				err = errors.New("want queries per second per worker, above 0")
+			}
 		case "-c":
-			workers, err = strconv.ParseFloat(args[i+1], 64)
+			if workers, err = strconv.ParseFloat(value, 64); err == nil && (!(workers >= 1) || workers > 1e6) {
+				err = errors.New("want 1 to 1000000 workers")
+			}
+		case "-n":
+			if n, err = strconv.ParseFloat(value, 64); err == nil && (!(n >= 1) || math.IsInf(n, 0)) {
+				err = errors.New("want 1 or more requests")
+			}
 		default:
 			continue
 		}
 		if err != nil {
-			return Command{}, fmt.Errorf("hey %s %q: %w", args[i], args[i+1], err)
+			return Command{}, fmt.Errorf("hey %s %q: %w", flag, value, err)
 		}
+		i++
 	}
-	if q <= 0 {
+	if q == 0 {
 		return Command{}, fmt.Errorf("hey without -q floods the target: give -q QPS per worker")
 	}
 	c, err := target(args)
 	c.Kind, c.RPS, c.For = "traffic", q*workers, dur
+	if dur == 0 { // without -z, hey stops after -n requests
+		c.For = time.Duration(min(n/c.RPS, 1e9) * float64(time.Second))
+	}
 	return c, err
 }
 
@@ -153,8 +183,12 @@ func target(args []string) (Command, error) {
 			n, err := strconv.Atoi(parts[1])
 			switch {
 			case err != nil:
+			case parts[0] == "status" && (n < 100 || n > 599):
+				return c, fmt.Errorf("%q: want /status/CODE with an HTTP status 100..599", u.Path)
 			case parts[0] == "status":
 				c.Code = n
+			case parts[0] == "delay" && (n < 0 || n > 86400):
+				return c, fmt.Errorf("%q: want /delay/SECONDS with 0 to 86400 seconds", u.Path)
 			case parts[0] == "delay":
 				c.Delay = time.Duration(n) * time.Second
 			}

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -113,23 +115,114 @@ func decode(file string, data []byte) (*Scenario, error) {
 	s := &Scenario{File: file}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, Errors{{File: file, Msg: strings.TrimPrefix(err.Error(), "yaml: ")}}
+		return nil, Errors{located(file, nil, err.Error())}
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
-	if err := dec.Decode(s); err != nil {
+	// An empty file decodes to io.EOF: the checks then say what it lacks.
+	if err := dec.Decode(s); err != nil && !errors.Is(err, io.EOF) {
 		var te *yaml.TypeError
 		if errors.As(err, &te) {
 			errs := make(Errors, len(te.Errors))
 			for i, msg := range te.Errors {
-				errs[i] = Error{File: file, Msg: msg}
+				errs[i] = located(file, &root, msg)
 			}
 			return nil, errs
 		}
-		return nil, Errors{{File: file, Msg: strings.TrimPrefix(err.Error(), "yaml: ")}}
+		return nil, Errors{located(file, &root, err.Error())}
 	}
 	s.root = &root
 	return s, nil
+}
+
+// located turns a message of the YAML decoder, "line N: MSG", into an
+// Error at that line naming the field it is about.
+func located(file string, root *yaml.Node, msg string) Error {
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	e := Error{File: file, Msg: msg}
+	rest, ok := strings.CutPrefix(msg, "line ")
+	num, text, ok2 := strings.Cut(rest, ": ")
+	line, err := strconv.Atoi(num)
+	if !ok || !ok2 || err != nil {
+		return e
+	}
+	e.Line, e.Msg = line, text
+	key := ""
+	if name, _, ok := strings.Cut(text, " not found in type "); ok && strings.HasPrefix(name, "field ") {
+		key, e.Msg = strings.TrimPrefix(name, "field "), "unknown field"
+	}
+	if root != nil {
+		e.Field = fieldAt(root, line, key, text)
+	}
+	return e
+}
+
+// fieldAt names the field at a line: the key given, or else the value
+// starting there of the kind msg names (!!map, !!seq, else a scalar),
+// preferring the one whose value msg quotes.
+func fieldAt(root *yaml.Node, line int, key, msg string) string {
+	kind := yaml.ScalarNode
+	switch {
+	case strings.Contains(msg, "!!map"):
+		kind = yaml.MappingNode
+	case strings.Contains(msg, "!!seq"):
+		kind = yaml.SequenceNode
+	}
+	var found, first []any
+	var walk func(n *yaml.Node, path []any) bool
+	visit := func(k, v *yaml.Node, path []any) bool {
+		if key != "" {
+			if k != nil && k.Line == line && k.Value == key {
+				found = path
+				return true
+			}
+		} else if v.Line == line && v.Kind == kind {
+			if first == nil {
+				first = path
+			}
+			if kind == yaml.ScalarNode && quotes(msg, v.Value) {
+				found = path
+				return true
+			}
+		}
+		return walk(v, path)
+	}
+	walk = func(n *yaml.Node, path []any) bool {
+		switch n.Kind {
+		case yaml.DocumentNode:
+			for _, c := range n.Content {
+				if walk(c, path) {
+					return true
+				}
+			}
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if visit(n.Content[i], n.Content[i+1], append(path[:len(path):len(path)], n.Content[i].Value)) {
+					return true
+				}
+			}
+		case yaml.SequenceNode:
+			for i, c := range n.Content {
+				if visit(nil, c, append(path[:len(path):len(path)], i)) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	if !walk(root, nil) {
+		found = first
+	}
+	return fieldName(found)
+}
+
+// quotes reports whether msg quotes v, as %q or as the YAML decoder does
+// (in backquotes, cut after 7 bytes when longer than 10).
+func quotes(msg, v string) bool {
+	if len(v) > 10 && strings.Contains(msg, "`"+v[:7]+"...`") {
+		return true
+	}
+	return strings.Contains(msg, "`"+v+"`") || strings.Contains(msg, strconv.Quote(v))
 }
 
 func (s *Scenario) applyDefaults() {

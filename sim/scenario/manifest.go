@@ -1,9 +1,11 @@
 package scenario
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 
@@ -33,7 +35,7 @@ func (m *Manifest) UnmarshalYAML(n *yaml.Node) error {
 		m.Inline = out
 		return nil
 	}
-	return fmt.Errorf("line %d: want a file path or an inline manifest", n.Line)
+	return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: %s: want a file path or an inline manifest", n.Line, n.ShortTag())}}
 }
 
 // IsZero reports whether the manifest was left out.
@@ -44,9 +46,18 @@ func (m Manifest) IsZero() bool { return m.Path == "" && m.Inline == nil }
 func (m Manifest) decode(fsys fs.FS, dir string) (*v1.Manifests, error) {
 	data := m.Inline
 	if m.Path != "" {
+		name := path.Join(dir, m.Path)
+		if path.IsAbs(m.Path) { // Load's fsys is the root of the file system
+			name = strings.TrimPrefix(path.Clean(m.Path), "/")
+		}
 		var err error
-		if data, err = fs.ReadFile(fsys, path.Join(dir, m.Path)); err != nil {
-			return nil, err
+		if data, err = fs.ReadFile(fsys, name); err != nil {
+			// Name the path as written, not as resolved inside fsys.
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			return nil, fmt.Errorf("%s: %w", m.Path, err)
 		}
 	}
 	return v1.Decode(data)

@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -131,8 +132,13 @@ type Duration time.Duration
 // UnmarshalYAML reads a Go duration string.
 func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	v, err := time.ParseDuration(n.Value)
-	if err != nil {
-		return fmt.Errorf("line %d: %q is not a duration such as 30s or 2m30s", n.Line, n.Value)
+	if err != nil || n.Kind != yaml.ScalarNode {
+		value := strconv.Quote(n.Value)
+		if n.Kind != yaml.ScalarNode {
+			value = n.ShortTag()
+		}
+		// A TypeError lets the decoder go on and report every problem.
+		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: %s is not a duration such as 30s or 2m30s", n.Line, value)}}
 	}
 	*d = Duration(v)
 	return nil

@@ -28,18 +28,18 @@ func (s *Scenario) UpdateExpect(o Observed) ([]byte, error) {
 		return nil, fmt.Errorf("%s: no YAML document to update", s.File)
 	}
 	expect := mappingValue(doc.Content[0], "expect")
-	set(expect, "phase", scalar(o.Phase))
+	set(expect, "phase", str(o.Phase))
 	set(expect, "weights", flowInts(o.Weights))
 	set(expect, "failedChecks", scalar(strconv.Itoa(o.FailedChecks)))
 	events := &yaml.Node{Kind: yaml.SequenceNode}
 	for _, e := range o.Events {
-		events.Content = append(events.Content, scalar(e))
+		events.Content = append(events.Content, str(e))
 	}
 	set(expect, "events", events)
 	if s.Expect.Bootstrap != nil {
 		boot := &yaml.Node{Kind: yaml.SequenceNode}
 		for _, e := range o.Bootstrap {
-			boot.Content = append(boot.Content, scalar(e))
+			boot.Content = append(boot.Content, str(e))
 		}
 		set(expect, "bootstrapEvents", boot)
 	}
@@ -74,6 +74,10 @@ func set(m *yaml.Node, key string, v *yaml.Node) {
 }
 
 func scalar(v string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Value: v} }
+
+// str is a string scalar, quoted when it would read as something else
+// ("", "null", "123").
+func str(v string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v} }
 
 func flowInts(ws []int) *yaml.Node {
 	n := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}

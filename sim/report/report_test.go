@@ -1,0 +1,247 @@
+package report_test
+
+import (
+	"bytes"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/net/html"
+
+	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
+	"github.com/fledge-canary/fledge/core/decide"
+	"github.com/fledge-canary/fledge/core/engine"
+	"github.com/fledge-canary/fledge/sim"
+	"github.com/fledge-canary/fledge/sim/report"
+	"github.com/fledge-canary/fledge/sim/report/reportdom"
+)
+
+const evil = `Halt <script>alert("x")</script> & "co" <b>bold</b>`
+
+// synthetic is a small rollback: weights 5, 10, 15 then 0, a failing
+// success rate, a failing custom metric, an event with markup in it.
+func synthetic() *sim.Result {
+	t0 := time.Unix(90, 0).UTC()
+	at := func(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
+	f := func(v float64) *float64 { return &v }
+	sr := func(v float64, o decide.Outcome) decide.Verdict {
+		return decide.Verdict{Metric: "request-success-rate", Query: "sum(rate(x[1m]))", Value: v, HasValue: !math.IsNaN(v), Min: f(99), Outcome: o}
+	}
+	dur := decide.Verdict{Metric: "request-duration", Value: 84.5, HasValue: true, Max: f(500), Outcome: decide.OutcomePass}
+	custom := decide.Verdict{Metric: "404s percentage", Value: 85.3, HasValue: true, Max: f(3), Outcome: decide.OutcomeFail}
+	route := func(s, w int) sim.RouteWrite {
+		return sim.RouteWrite{Time: at(s), Routes: decide.Routes{Primary: 100 - w, Canary: w}}
+	}
+	return &sim.Result{
+		Scenario: "synthetic", Start: t0, End: at(300),
+		Routes: []sim.RouteWrite{route(-60, 0), route(60, 5), route(90, 10), route(120, 15), route(300, 0)},
+		Ticks: []engine.Record{
+			{Time: at(-60), Checks: []decide.Verdict{sr(1, decide.OutcomeFail)}}, // before the start: not charted
+			{Time: at(90), Checks: []decide.Verdict{sr(100, decide.OutcomePass), dur, custom}},
+			{Time: at(150), Checks: []decide.Verdict{sr(69.39682539682539, decide.OutcomeFail)}},
+			{Time: at(180), Checks: []decide.Verdict{sr(math.NaN(), decide.OutcomeNoData)}},
+		},
+		Events: []engine.Event{
+			{Time: at(0), Type: engine.Normal, Message: "New revision detected! Scaling up podinfo.test"},
+			{Time: at(150), Type: engine.Warning, Message: evil},
+			{Time: at(300), Type: engine.Warning, Message: "Rolling back podinfo.test failed checks threshold reached 5"},
+			{Time: at(300), Type: engine.Warning, Message: "Canary failed! Scaling down podinfo.test"},
+		},
+		Status: v1.CanaryStatus{Phase: "Failed", CanaryWeight: 0, FailedChecks: 0},
+	}
+}
+
+func render(t *testing.T, runs ...report.Run) (*reportdom.Doc, string) {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := report.Write(&buf, runs); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := reportdom.Parse(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc, buf.String()
+}
+
+func chart(t *testing.T, doc *reportdom.Doc, id string) *reportdom.Chart {
+	t.Helper()
+	c, err := doc.Chart(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func near(a, b float64) bool { return math.Abs(a-b) < 0.05 }
+
+func TestWeightChartFollowsTheRoutes(t *testing.T) {
+	doc, _ := render(t, report.Run{Name: "Synthetic run", Result: synthetic()})
+	c := chart(t, doc, "weight-chart-synthetic-run")
+	pts, err := c.Line("weight")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][2]float64{{0, 0}, {60, 0}, {60, 5}, {90, 5}, {90, 10}, {120, 10}, {120, 15}, {300, 15}, {300, 0}}
+	if len(pts) != len(want) {
+		t.Fatalf("weight polyline has %d points %v, want %v", len(pts), pts, want)
+	}
+	for i := range want {
+		if !near(pts[i][0], want[i][0]) || !near(pts[i][1], want[i][1]) {
+			t.Errorf("point %d is (%.2fs, %.2f), want %v", i, pts[i][0], pts[i][1], want[i])
+		}
+	}
+	var weights []string
+	for _, n := range c.Marks("circle", "route") {
+		weights = append(weights, reportdom.Attr(n, "data-weight"))
+	}
+	if got := strings.Join(weights, " "); got != "5 10 15 0" {
+		t.Errorf("route marks are %q, want the writes from the start on, 5 10 15 0", got)
+	}
+}
+
+func TestEventsAreMarkedOnTheWeightChart(t *testing.T) {
+	doc, _ := render(t, report.Run{Name: "synthetic", Result: synthetic()})
+	c := chart(t, doc, "weight-chart-synthetic")
+	events := c.Marks("g", "event")
+	if len(events) != 4 {
+		t.Fatalf("%d event marks, want 4", len(events))
+	}
+	warnings := c.Marks("g", "event", "warning")
+	if len(warnings) != 3 || !reportdom.HasClass(events[0], "normal") {
+		t.Errorf("%d warning marks and first mark %q, want 3 and a normal one", len(warnings), reportdom.Attr(events[0], "class"))
+	}
+	if got := reportdom.Attr(events[1], "data-message"); got != evil {
+		t.Errorf("data-message is %q, want %q", got, evil)
+	}
+	titles := reportdom.All(events[1], "title")
+	if len(titles) != 1 || reportdom.Text(titles[0]) != "2:30 Warning: "+evil {
+		t.Errorf("event tooltip is wrong: %d <title>s", len(titles))
+	}
+	// Two events at 5:00: stacked, not on top of each other.
+	y := func(n *html.Node) string { return reportdom.Attr(reportdom.All(n, "circle")[0], "cy") }
+	if y(events[2]) == y(events[3]) {
+		t.Errorf("events at the same time share their marker position")
+	}
+}
+
+func TestMetricChartsMarkThresholdsAndFailures(t *testing.T) {
+	doc, _ := render(t, report.Run{Name: "synthetic", Result: synthetic()})
+	sr := chart(t, doc, "request-success-rate-chart-synthetic")
+	th := sr.Marks("line", "threshold", "min")
+	if len(th) != 1 || reportdom.Attr(th[0], "data-value") != "99" {
+		t.Fatalf("success-rate thresholds %d, want one min line at 99", len(th))
+	}
+	fails := sr.Marks("circle", "check", "fail")
+	if len(fails) != 1 {
+		t.Fatalf("%d failing success-rate points, want 1 (the tick before the start is not charted)", len(fails))
+	}
+	if v := reportdom.Attr(fails[0], "data-value"); v != "69.4" || reportdom.Attr(fails[0], "data-metric") != "request-success-rate" {
+		t.Errorf("failing point data-value=%q data-metric=%q", v, reportdom.Attr(fails[0], "data-metric"))
+	}
+	tm, v, err := sr.Circle(fails[0])
+	if err != nil || !near(tm, 150) || math.Abs(v-69.4) > 0.1 {
+		t.Errorf("failing point sits at (%.2fs, %.2f), want (150s, 69.4): %v", tm, v, err)
+	}
+	if len(sr.Marks("circle", "check", "pass")) != 1 || len(sr.Marks("circle", "check", "no-data")) != 1 {
+		t.Errorf("want one passing and one no-data point")
+	}
+	if pts, err := sr.Line("series"); err != nil || len(pts) != 2 {
+		t.Errorf("the series line joins the 2 values, not the no-data check: %v %v", pts, err)
+	}
+	for id, want := range map[string]string{
+		"request-duration-chart-synthetic": "500",
+		"404s-percentage-chart-synthetic":  "3",
+	} {
+		c := chart(t, doc, id)
+		if th := c.Marks("line", "threshold", "max"); len(th) != 1 || reportdom.Attr(th[0], "data-value") != want {
+			t.Errorf("%s: want one max threshold at %s", id, want)
+		}
+	}
+	if n := len(chart(t, doc, "404s-percentage-chart-synthetic").Marks("circle", "check", "fail")); n != 1 {
+		t.Errorf("404s chart has %d failing points, want 1", n)
+	}
+	order := []string{}
+	for _, svg := range reportdom.All(doc.Root, "svg", "metric-chart") {
+		order = append(order, reportdom.Attr(svg, "data-metric"))
+	}
+	if !slices.Equal(order, []string{"request-success-rate", "request-duration", "404s percentage"}) {
+		t.Errorf("metric charts in order %q", order)
+	}
+}
+
+func TestMarkupInMessagesStaysText(t *testing.T) {
+	doc, raw := render(t, report.Run{
+		Name: "synthetic", Result: synthetic(),
+		Failures: []sim.Failure{{Field: "events", Msg: "missing <script>boom()</script>"}},
+	})
+	if n := len(reportdom.All(doc.Root, "script")); n != 0 {
+		t.Fatalf("%d <script> elements in the page, want none", n)
+	}
+	if n := len(reportdom.All(doc.Root, "b")); n != 1 { // the failure's field only
+		t.Errorf("%d <b> elements, want 1: markup in a message became elements", n)
+	}
+	if strings.Contains(raw, "<script") {
+		t.Errorf("the page holds a raw <script")
+	}
+	rows := reportdom.All(doc.ByID("events-synthetic"), "td", "message")
+	if len(rows) != 4 || reportdom.Text(rows[1]) != evil {
+		t.Errorf("event table: %d rows, second %q", len(rows), reportdom.Text(rows[1]))
+	}
+	fail := reportdom.All(doc.Root, "ul", "failures")
+	if len(fail) != 1 || !strings.Contains(reportdom.Text(fail[0]), "missing <script>boom()</script>") {
+		t.Errorf("the failure is not listed as text")
+	}
+}
+
+func TestVerdictStatusAndSelfContained(t *testing.T) {
+	doc, _ := render(t,
+		report.Run{Name: "synthetic", Result: synthetic(), Failures: []sim.Failure{{Field: "phase", Msg: "want Succeeded"}}},
+		report.Run{Name: "synthetic", Result: synthetic()},
+	)
+	first, second := doc.ByID("run-synthetic"), doc.ByID("run-synthetic-2")
+	if first == nil || second == nil {
+		t.Fatal("two runs of one name need two ids: run-synthetic and run-synthetic-2")
+	}
+	if reportdom.Attr(first, "data-verdict") != "FAIL" || reportdom.Attr(second, "data-verdict") != "PASS" {
+		t.Errorf("verdicts %q %q, want FAIL PASS", reportdom.Attr(first, "data-verdict"), reportdom.Attr(second, "data-verdict"))
+	}
+	if h := reportdom.Text(reportdom.All(first, "h2")[0]); !strings.HasPrefix(h, "FAIL synthetic") {
+		t.Errorf("title %q", h)
+	}
+	status := doc.ByID("status-synthetic")
+	if got := reportdom.Text(reportdom.All(status, "dd", "phase")[0]); got != "Failed" {
+		t.Errorf("phase %q", got)
+	}
+	for _, n := range reportdom.All(doc.Root, "") {
+		for _, a := range n.Attr {
+			if (a.Key == "src" || a.Key == "href") && !strings.HasPrefix(a.Val, "#") {
+				t.Errorf("<%s %s=%q> loads something from outside the page", n.Data, a.Key, a.Val)
+			}
+		}
+		if n.Data == "link" || n.Data == "script" || n.Data == "iframe" {
+			t.Errorf("<%s> in a self-contained page", n.Data)
+		}
+	}
+}
+
+func TestRunWithoutResult(t *testing.T) {
+	var buf bytes.Buffer
+	if err := report.Write(&buf, []report.Run{{Name: "x"}}); err == nil || buf.Len() != 0 {
+		t.Errorf("want an error and nothing written, got %v and %d bytes", err, buf.Len())
+	}
+}
+
+func TestEmptyRun(t *testing.T) {
+	t0 := time.Unix(0, 0)
+	doc, _ := render(t, report.Run{Name: "empty", Result: &sim.Result{Start: t0, End: t0}})
+	c := chart(t, doc, "weight-chart-empty")
+	if pts, err := c.Line("weight"); err != nil || len(pts) == 0 {
+		t.Errorf("an empty run still draws its weight line: %v %v", pts, err)
+	}
+	if len(reportdom.All(doc.Root, "svg", "metric-chart")) != 0 {
+		t.Errorf("no checks, no metric charts")
+	}
+}
