@@ -63,6 +63,7 @@ fmt-check: ## Fail if any Go file is not gofmt-formatted.
 .PHONY: unit
 unit: ## Run all Go tests (unit, Ginkgo and envtest suites, scenarios, fuzz seeds) with the race detector.
 	$(if $(RACE),,@echo "WARNING: cgo is disabled (no C compiler?); running tests WITHOUT -race")
+	bash hack/install-chromium.sh
 	KUBEBUILDER_ASSETS="$$(bash hack/envtest.sh)" $(GO) test $(RACE) -count=1 ./...
 
 .PHONY: envtest

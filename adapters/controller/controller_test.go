@@ -204,3 +204,34 @@ func renamespace(lines []string, ns string) []string {
 	}
 	return out
 }
+
+var _ = Describe("revertOnDeletion", func() {
+	It("gives the apex Service back to the target before the Canary goes", func() {
+		w := newWorld(5 * time.Second)
+		cd := w.tutorialCanary()
+		cd.Spec.RevertOnDeletion = true
+		Expect(k8s.Create(suiteCtx, cd)).To(Succeed())
+		w.tick(cd) // adds the finalizer
+		Expect(w.canary("podinfo").Finalizers).To(ContainElement("finalizer.flagger.app"))
+		w.tickUntil(cd, 5, v1.PhaseInitialized)
+		Expect(k8s.Delete(suiteCtx, w.canary("podinfo"))).To(Succeed())
+		for range 5 {
+			w.tick(cd)
+			var gone v1.Canary
+			if err := k8s.Get(suiteCtx, types.NamespacedName{Namespace: w.ns, Name: "podinfo"}, &gone); err != nil {
+				break
+			}
+		}
+		var apex corev1.Service
+		Expect(k8s.Get(suiteCtx, types.NamespacedName{Namespace: w.ns, Name: "podinfo"}, &apex)).To(Succeed())
+		Expect(apex.Spec.Selector).To(Equal(map[string]string{"app": "podinfo"}))
+		Expect(apex.OwnerReferences).To(BeEmpty(), "garbage collection must not take the apex Service")
+		var target appsv1.Deployment
+		Expect(k8s.Get(suiteCtx, types.NamespacedName{Namespace: w.ns, Name: "podinfo"}, &target)).To(Succeed())
+		Expect(*target.Spec.Replicas).To(BeNumerically(">=", 1))
+		var gone v1.Canary
+		Expect(k8s.Get(suiteCtx, types.NamespacedName{Namespace: w.ns, Name: "podinfo"}, &gone)).NotTo(Succeed())
+		msgs := messages(w.events("podinfo", 1))
+		Expect(msgs).To(ContainElements("Terminating canary podinfo."+w.ns, "Terminated canary podinfo."+w.ns))
+	})
+})
