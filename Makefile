@@ -88,10 +88,12 @@ fuzz: ## Run every Fuzz target for FUZZTIME each (default 30s).
 generate: controller-gen-bin ## Regenerate deepcopy code (core/api) and CRDs (deploy/crds).
 	$(CONTROLLER_GEN) object paths=$(API_PATHS)
 	$(CONTROLLER_GEN) crd:allowDangerousTypes=true paths=$(API_PATHS) output:crd:artifacts:config=$(CRD_DIR)
+	bash hack/sync-chart-crds.sh
 
 .PHONY: verify-generate
-verify-generate: controller-gen-bin ## Regenerate and fail if the generated files were stale.
+verify-generate: controller-gen-bin ## Regenerate and fail if the generated files (and the CRD copies in the chart and kustomize) were stale.
 	bash hack/verify-generate.sh core/api $(CRD_DIR) -- $(MAKE) --no-print-directory generate
+	bash hack/sync-chart-crds.sh --check
 
 ##@ Tools
 

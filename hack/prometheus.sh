@@ -77,8 +77,8 @@ port_in_use() {
 
 # free_port prints a port on 127.0.0.1 that nothing listens on right now.
 free_port() {
-	local port i
-	for i in $(seq 1 100); do
+	local port _
+	for _ in $(seq 1 100); do
 		port=$((20000 + RANDOM % 40000))
 		port_in_use "$port" || { echo "$port"; return 0; }
 	done
