@@ -2,7 +2,6 @@ package prometheus
 
 import (
 	"context"
-	"crypto/tls"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/fledge-canary/fledge/adapters/internal/httpclient"
 	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
 	"github.com/fledge-canary/fledge/core/engine"
 )
@@ -69,7 +69,7 @@ func New(opts Options) *Client {
 		opts:     opts,
 		timeout:  boundTimeout(opts.Timeout),
 		base:     base,
-		insecure: sync.OnceValue(func() *http.Client { return insecureClient(base) }),
+		insecure: sync.OnceValue(func() *http.Client { return httpclient.Insecure(base) }),
 	}
 }
 
@@ -81,27 +81,6 @@ func boundTimeout(d time.Duration) time.Duration {
 		return MaxTimeout
 	}
 	return d
-}
-
-// insecureClient is base with TLS verification off. A base whose transport
-// is not an *http.Transport (a test double) is used as it is.
-func insecureClient(base *http.Client) *http.Client {
-	var t *http.Transport
-	switch rt := base.Transport.(type) {
-	case nil:
-		t = http.DefaultTransport.(*http.Transport).Clone()
-	case *http.Transport:
-		t = rt.Clone()
-	default:
-		return base
-	}
-	if t.TLSClientConfig == nil {
-		t.TLSClientConfig = &tls.Config{}
-	}
-	t.TLSClientConfig.InsecureSkipVerify = true //nolint:gosec // the template asked for it
-	c := *base
-	c.Transport = t
-	return &c
 }
 
 // Query evaluates q.PromQL at q.At and returns its single value.

@@ -3,7 +3,6 @@ package webhook
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/fledge-canary/fledge/adapters/internal/httpclient"
 	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
 	"github.com/fledge-canary/fledge/core/engine"
 )
@@ -55,7 +55,7 @@ func New(opts Options) *Caller {
 	}
 	c := &Caller{
 		base:     base,
-		insecure: sync.OnceValue(func() *http.Client { return insecureClient(base) }),
+		insecure: sync.OnceValue(func() *http.Client { return httpclient.Insecure(base) }),
 		sleep:    opts.Sleep,
 		maxBody:  opts.MaxBody,
 	}
@@ -78,27 +78,6 @@ func sleep(ctx context.Context, d time.Duration) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-}
-
-// insecureClient is base with TLS verification off, for disableTLS. A base
-// whose transport is not an *http.Transport (a test double) is used as is.
-func insecureClient(base *http.Client) *http.Client {
-	var t *http.Transport
-	switch rt := base.Transport.(type) {
-	case nil:
-		t = http.DefaultTransport.(*http.Transport).Clone()
-	case *http.Transport:
-		t = rt.Clone()
-	default:
-		return base
-	}
-	if t.TLSClientConfig == nil {
-		t.TLSClientConfig = &tls.Config{}
-	}
-	t.TLSClientConfig.InsecureSkipVerify = true //nolint:gosec // the hook asked for it
-	c := *base
-	c.Transport = t
-	return &c
 }
 
 // Call POSTs p to the hook, retrying as the hook allows, and returns nil
