@@ -122,7 +122,7 @@ func (r *run) advance(ctx context.Context, to time.Time) error {
 }
 
 func (r *run) weights() (primary, canary int) {
-	rt, err := r.router.Router.Routes(context.Background(), r.canary)
+	rt, err := r.router.Routes(context.Background(), r.canary)
 	if err != nil {
 		return 100, 0
 	}

@@ -38,10 +38,3 @@ func (s *schedule) forget(key types.NamespacedName) {
 	defer s.mu.Unlock()
 	delete(s.last, key)
 }
-
-// size is the number of canaries scheduled.
-func (s *schedule) size() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.last)
-}

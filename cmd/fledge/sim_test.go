@@ -177,7 +177,7 @@ func TestSimWrongExpectation(t *testing.T) {
 }
 
 func TestSimBadScenario(t *testing.T) {
-	file := copyScenario(t, "tutorial-promote", "rps: 20", "rps: 0", "  - at: 0s\n", "  - at: now\n")
+	file := copyScenario(t, "tutorial-rollback-500s", "rps: 20", "rps: 0", "  - at: 0s\n", "  - at: now\n")
 	var out bytes.Buffer
 	var err error
 	stderr := captureStderr(t, func() {
@@ -190,7 +190,7 @@ func TestSimBadScenario(t *testing.T) {
 	if out.Len() != 0 {
 		t.Errorf("replayed before reading every file:\n%s", out.String())
 	}
-	want := file + `:17: actions[0].at: "now" is not a duration such as 30s or 2m30s` + "\n"
+	want := file + `:18: actions[0].at: "now" is not a duration such as 30s or 2m30s` + "\n"
 	if stderr != want {
 		t.Errorf("stderr %q\nwant   %q", stderr, want)
 	}

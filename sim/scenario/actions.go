@@ -51,27 +51,35 @@ func (c *checker) checkAction(l *Loaded, i int, sources map[string]bool) {
 	switch {
 	case a.Run != "":
 		c.checkRun(l, a.Run, fail, sources)
-	case a.Stop != "":
-		if !sources[a.Stop] {
-			fail("stop", fmt.Sprintf("%q is not a traffic source or command started before", a.Stop))
-		}
-	case a.SetImage != "":
-		if ctr, img, ok := strings.Cut(a.SetImage, "="); !ok || ctr == "" || img == "" {
-			fail("setImage", "want CONTAINER=IMAGE")
-		}
 	case a.Traffic != nil:
 		c.checkTraffic(a.Traffic, append(path, "traffic"), sources)
-	case a.Webhook != nil:
-		if _, _, err := a.Webhook.Reply.Parse(); err != nil {
-			fail("webhook", err.Error())
-		}
 	case a.Metric != nil:
 		c.checkMetric(l, a.Metric, fail)
-	case a.Stall != "":
-		if a.Stall != TargetCanary && a.Stall != TargetPrimary {
-			fail("stall", fmt.Sprintf("%q: want canary or primary", a.Stall))
+	default:
+		if sub, msg := simpleVerbProblem(a, sources); msg != "" {
+			fail(sub, msg)
 		}
 	}
+}
+
+// simpleVerbProblem checks the verbs that need no more than their value:
+// stop, setImage, webhook and stall.
+func simpleVerbProblem(a *Action, sources map[string]bool) (sub, msg string) {
+	switch {
+	case a.Stop != "" && !sources[a.Stop]:
+		return "stop", fmt.Sprintf("%q is not a traffic source or command started before", a.Stop)
+	case a.SetImage != "":
+		if ctr, img, ok := strings.Cut(a.SetImage, "="); !ok || ctr == "" || img == "" {
+			return "setImage", "want CONTAINER=IMAGE"
+		}
+	case a.Webhook != nil:
+		if _, _, err := a.Webhook.Reply.Parse(); err != nil {
+			return "webhook", err.Error()
+		}
+	case a.Stall != "" && a.Stall != TargetCanary && a.Stall != TargetPrimary:
+		return "stall", fmt.Sprintf("%q: want canary or primary", a.Stall)
+	}
+	return "", ""
 }
 
 func (c *checker) checkRun(l *Loaded, run string, fail func(string, string), sources map[string]bool) {

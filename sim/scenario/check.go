@@ -122,44 +122,72 @@ func (c *checker) checkCluster() {
 
 func (c *checker) checkTraffic(t *Traffic, path []any, names map[string]bool) {
 	field := fieldName(path)
-	at := func(sub string) int { return c.line(append(append([]any{}, path...), sub)...) }
-	switch {
-	case t.Name == "":
-		c.fail(at("name"), field+".name", "required")
-	case names[t.Name]:
-		c.fail(at("name"), field+".name", fmt.Sprintf("%q is used twice", t.Name))
+	for _, p := range trafficProblems(t, names) {
+		c.fail(c.line(append(append([]any{}, path...), p.sub)...), field+"."+p.sub, p.msg)
 	}
 	names[t.Name] = true
+}
+
+// problem is what is wrong with a sub-field.
+type problem struct{ sub, msg string }
+
+// trafficProblems checks a traffic source, names holding the sources
+// named before it.
+func trafficProblems(t *Traffic, names map[string]bool) []problem {
+	var ps []problem
+	add := func(sub, msg string) { ps = append(ps, problem{sub, msg}) }
+	switch {
+	case t.Name == "":
+		add("name", "required")
+	case names[t.Name]:
+		add("name", fmt.Sprintf("%q is used twice", t.Name))
+	}
 	switch t.Target {
 	case TargetApex, TargetCanary, TargetPrimary:
 	default:
-		c.fail(at("target"), field+".target", fmt.Sprintf("%q: want apex, canary or primary", t.Target))
+		add("target", fmt.Sprintf("%q: want apex, canary or primary", t.Target))
 	}
 	if !(t.RPS > 0) || math.IsInf(t.RPS, 0) { // .nan and .inf too
-		c.fail(at("rps"), field+".rps", "must be a finite number above 0")
+		add("rps", "must be a finite number above 0")
 	}
+	for _, msg := range codesProblems(t.Codes) {
+		add("codes", msg)
+	}
+	if msg := latencyProblem(t.Latency); msg != "" {
+		add("latency", msg)
+	}
+	if t.Until != 0 && t.Until <= t.From {
+		add("until", "must be after from")
+	}
+	return ps
+}
+
+func codesProblems(codes map[int]float64) []string {
+	var msgs []string
 	total := 0.0
-	for _, code := range slices.Sorted(maps.Keys(t.Codes)) { // in a stable order
-		share := t.Codes[code]
+	for _, code := range slices.Sorted(maps.Keys(codes)) { // in a stable order
+		share := codes[code]
 		if code < 100 || code > 599 || !(share >= 0) || math.IsInf(share, 0) {
-			c.fail(at("codes"), field+".codes", fmt.Sprintf("%d: %v: want an HTTP status 100..599 with a share ≥ 0", code, share))
+			msgs = append(msgs, fmt.Sprintf("%d: %v: want an HTTP status 100..599 with a share ≥ 0", code, share))
 		}
 		total += share
 	}
-	if len(t.Codes) > 0 && total <= 0 {
-		c.fail(at("codes"), field+".codes", "the shares add up to 0")
+	if len(codes) > 0 && total <= 0 {
+		msgs = append(msgs, "the shares add up to 0")
 	}
-	switch lat := t.Latency; {
+	return msgs
+}
+
+func latencyProblem(lat Latency) string {
+	switch {
 	case lat.P50 < 0 || lat.P99 < 0 || lat.Delay < 0:
-		c.fail(at("latency"), field+".latency", "must not be negative")
+		return "must not be negative"
 	case lat.P99 < lat.P50:
-		c.fail(at("latency"), field+".latency", "p99 is below p50")
+		return "p99 is below p50"
 	case lat.P50 == 0 && lat.P99 > 0:
-		c.fail(at("latency"), field+".latency", "p99 without p50")
+		return "p99 without p50"
 	}
-	if t.Until != 0 && t.Until <= t.From {
-		c.fail(at("until"), field+".until", "must be after from")
-	}
+	return ""
 }
 
 // splitField is the inverse of fieldName: "spec.metrics[0].name" is

@@ -60,22 +60,28 @@ func ParseCommand(text string) (Command, error) {
 	return c, err
 }
 
-func parseSetImage(args []string) (Command, error) {
-	c := Command{Kind: "set-image"}
-	var rest []string
+// splitNamespace takes kubectl's -n/--namespace out of args.
+func splitNamespace(args []string) (ns string, rest []string) {
 	for i := 0; i < len(args); i++ {
 		switch a := args[i]; {
 		case a == "-n" || a == "--namespace":
 			if i+1 < len(args) {
-				c.Namespace = args[i+1]
+				ns = args[i+1]
 				i++
 			}
 		case strings.HasPrefix(a, "--namespace="):
-			c.Namespace = strings.TrimPrefix(a, "--namespace=")
+			ns = strings.TrimPrefix(a, "--namespace=")
 		default:
 			rest = append(rest, a)
 		}
 	}
+	return ns, rest
+}
+
+func parseSetImage(args []string) (Command, error) {
+	c := Command{Kind: "set-image"}
+	var rest []string
+	c.Namespace, rest = splitNamespace(args)
 	if len(rest) != 4 || rest[0] != "set" || rest[1] != "image" {
 		return c, fmt.Errorf("want kubectl [-n NAMESPACE] set image deployment/NAME CONTAINER=IMAGE")
 	}
@@ -124,48 +130,61 @@ func parseWatch(args []string) (Command, error) {
 	return c, err
 }
 
+// heyArgs are hey's flags the simulator reads, with hey's defaults: no
+// rate limit, 50 workers, 200 requests.
+type heyArgs struct {
+	q, workers, n float64
+	dur           time.Duration
+}
+
 func parseHey(args []string) (Command, error) {
-	q, workers, n := 0.0, 50.0, 200.0 // hey's defaults: no rate limit, 50 workers, 200 requests
-	var dur time.Duration
-	var err error
+	h := heyArgs{workers: 50, n: 200}
 	// Flags with a value are read with it; others (-h2,
 	// -disable-keepalive, ...) are skipped on their own.
 	for i := 0; i+1 < len(args); i++ {
-		flag, value := args[i], args[i+1]
-		switch flag {
-		case "-z":
-			if dur, err = time.ParseDuration(value); err == nil && dur < 0 {
-				err = errors.New("want a duration ≥ 0")
-			}
-		case "-q":
-			if q, err = strconv.ParseFloat(value, 64); err == nil && (!(q > 0) || math.IsInf(q, 0)) {
-				err = errors.New("want queries per second per worker, above 0")
-			}
-		case "-c":
-			if workers, err = strconv.ParseFloat(value, 64); err == nil && (!(workers >= 1) || workers > 1e6) {
-				err = errors.New("want 1 to 1000000 workers")
-			}
-		case "-n":
-			if n, err = strconv.ParseFloat(value, 64); err == nil && (!(n >= 1) || math.IsInf(n, 0)) {
-				err = errors.New("want 1 or more requests")
-			}
-		default:
-			continue
-		}
+		known, err := h.set(args[i], args[i+1])
 		if err != nil {
-			return Command{}, fmt.Errorf("hey %s %q: %w", flag, value, err)
+			return Command{}, fmt.Errorf("hey %s %q: %w", args[i], args[i+1], err)
 		}
-		i++
+		if known {
+			i++
+		}
 	}
-	if q == 0 {
+	if h.q == 0 {
 		return Command{}, fmt.Errorf("hey without -q floods the target: give -q QPS per worker")
 	}
 	c, err := target(args)
-	c.Kind, c.RPS, c.For = "traffic", q*workers, dur
-	if dur == 0 { // without -z, hey stops after -n requests
-		c.For = time.Duration(min(n/c.RPS, 1e9) * float64(time.Second))
+	c.Kind, c.RPS, c.For = "traffic", h.q*h.workers, h.dur
+	if h.dur == 0 { // without -z, hey stops after -n requests
+		c.For = time.Duration(min(h.n/c.RPS, 1e9) * float64(time.Second))
 	}
 	return c, err
+}
+
+// set reads one flag and its value; known is false for a flag the
+// simulator ignores.
+func (h *heyArgs) set(flag, value string) (known bool, err error) {
+	switch flag {
+	case "-z":
+		if h.dur, err = time.ParseDuration(value); err == nil && h.dur < 0 {
+			err = errors.New("want a duration ≥ 0")
+		}
+	case "-q":
+		if h.q, err = strconv.ParseFloat(value, 64); err == nil && (!(h.q > 0) || math.IsInf(h.q, 0)) {
+			err = errors.New("want queries per second per worker, above 0")
+		}
+	case "-c":
+		if h.workers, err = strconv.ParseFloat(value, 64); err == nil && (!(h.workers >= 1) || h.workers > 1e6) {
+			err = errors.New("want 1 to 1000000 workers")
+		}
+	case "-n":
+		if h.n, err = strconv.ParseFloat(value, 64); err == nil && (!(h.n >= 1) || math.IsInf(h.n, 0)) {
+			err = errors.New("want 1 or more requests")
+		}
+	default:
+		return false, nil
+	}
+	return true, err
 }
 
 // target reads the URL among args (the last argument that is one).

@@ -161,59 +161,77 @@ func located(file string, root *yaml.Node, msg string) Error {
 // starting there of the kind msg names (!!map, !!seq, else a scalar),
 // preferring the one whose value msg quotes.
 func fieldAt(root *yaml.Node, line int, key, msg string) string {
-	kind := yaml.ScalarNode
+	f := &fieldFinder{line: line, key: key, msg: msg, kind: kindNamed(msg)}
+	if !f.walk(root, nil) {
+		f.found = f.first
+	}
+	return fieldName(f.found)
+}
+
+// kindNamed is the node kind a decoder message speaks of.
+func kindNamed(msg string) yaml.Kind {
 	switch {
 	case strings.Contains(msg, "!!map"):
-		kind = yaml.MappingNode
+		return yaml.MappingNode
 	case strings.Contains(msg, "!!seq"):
-		kind = yaml.SequenceNode
+		return yaml.SequenceNode
 	}
-	var found, first []any
-	var walk func(n *yaml.Node, path []any) bool
-	visit := func(k, v *yaml.Node, path []any) bool {
-		if key != "" {
-			if k != nil && k.Line == line && k.Value == key {
-				found = path
-				return true
-			}
-		} else if v.Line == line && v.Kind == kind {
-			if first == nil {
-				first = path
-			}
-			if kind == yaml.ScalarNode && quotes(msg, v.Value) {
-				found = path
+	return yaml.ScalarNode
+}
+
+// fieldFinder walks a YAML tree for the field fieldAt looks for.
+type fieldFinder struct {
+	line         int
+	key, msg     string
+	kind         yaml.Kind
+	found, first []any
+}
+
+func (f *fieldFinder) walk(n *yaml.Node, path []any) bool {
+	switch n.Kind {
+	case yaml.DocumentNode:
+		for _, c := range n.Content {
+			if f.walk(c, path) {
 				return true
 			}
 		}
-		return walk(v, path)
-	}
-	walk = func(n *yaml.Node, path []any) bool {
-		switch n.Kind {
-		case yaml.DocumentNode:
-			for _, c := range n.Content {
-				if walk(c, path) {
-					return true
-				}
-			}
-		case yaml.MappingNode:
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				if visit(n.Content[i], n.Content[i+1], append(path[:len(path):len(path)], n.Content[i].Value)) {
-					return true
-				}
-			}
-		case yaml.SequenceNode:
-			for i, c := range n.Content {
-				if visit(nil, c, append(path[:len(path):len(path)], i)) {
-					return true
-				}
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if f.visit(n.Content[i], n.Content[i+1], append(path[:len(path):len(path)], n.Content[i].Value)) {
+				return true
 			}
 		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			if f.visit(nil, c, append(path[:len(path):len(path)], i)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (f *fieldFinder) visit(k, v *yaml.Node, path []any) bool {
+	if f.matches(k, v, path) {
+		f.found = path
+		return true
+	}
+	return f.walk(v, path)
+}
+
+// matches reports whether the key k (or, without a key to look for, the
+// value v) is the field; it remembers the first candidate value.
+func (f *fieldFinder) matches(k, v *yaml.Node, path []any) bool {
+	if f.key != "" {
+		return k != nil && k.Line == f.line && k.Value == f.key
+	}
+	if v.Line != f.line || v.Kind != f.kind {
 		return false
 	}
-	if !walk(root, nil) {
-		found = first
+	if f.first == nil {
+		f.first = path
 	}
-	return fieldName(found)
+	return f.kind == yaml.ScalarNode && quotes(f.msg, v.Value)
 }
 
 // quotes reports whether msg quotes v, as %q or as the YAML decoder does

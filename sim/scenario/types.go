@@ -94,8 +94,6 @@ type Action struct {
 	Metric *MetricValue `yaml:"metric"`
 	// Stall makes the canary or primary Deployment stop rolling out.
 	Stall string `yaml:"stall"`
-
-	line int
 }
 
 // WebhookAnswer sets a webhook's reply.

@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/prometheus/common/model"
+
 	"github.com/prometheus/prometheus/model/labels"
 )
 
@@ -40,7 +42,7 @@ func newDest(ns, deployment string, src *source) *dest {
 		"source_name", src.Name,
 	}
 	with := func(name string, extra ...string) labels.Labels {
-		ss := append([]string{labels.MetricName, name}, base...)
+		ss := append([]string{model.MetricNameLabel, name}, base...)
 		return labels.FromStrings(append(ss, extra...)...)
 	}
 	d.codeLabels = make([]labels.Labels, len(src.codes))

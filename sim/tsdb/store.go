@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/common/model"
+
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/storage"
 )
@@ -72,7 +74,7 @@ func (s *Store) getOrCreate(lset labels.Labels) *series {
 	}
 	sr := &series{lset: lset.Copy()}
 	s.byHash[h] = append(s.byHash[h], sr)
-	name := lset.Get(labels.MetricName)
+	name := lset.Get(model.MetricNameLabel)
 	s.byName[name] = insertSorted(s.byName[name], sr)
 	s.all = insertSorted(s.all, sr)
 	return sr
@@ -104,7 +106,7 @@ func (s *Store) Querier(mint, maxt int64) (storage.Querier, error) {
 // caller holds the read lock; the returned slice must not be modified.
 func (s *Store) candidates(matchers []*labels.Matcher) []*series {
 	for _, m := range matchers {
-		if m.Name == labels.MetricName && m.Type == labels.MatchEqual {
+		if m.Name == model.MetricNameLabel && m.Type == labels.MatchEqual {
 			return s.byName[m.Value]
 		}
 	}
