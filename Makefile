@@ -76,7 +76,7 @@ lint: golangci-lint-bin ## Run golangci-lint (installs the pinned version if mis
 
 .PHONY: bench
 bench: ## Run the Go benchmarks.
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./...
 
 .PHONY: fuzz
 fuzz: ## Run every Fuzz target for FUZZTIME each (default 30s).

@@ -1,0 +1,890 @@
+package scale
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	kruntime "k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/informers"
+	"k8s.io/client-go/kubernetes"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/cache"
+	"k8s.io/client-go/util/workqueue"
+	"k8s.io/utils/clock"
+	"k8s.io/utils/ptr"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/config"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	"github.com/fledge-canary/fledge/adapters/controller"
+	"github.com/fledge-canary/fledge/adapters/kube/kubetest"
+	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
+	"github.com/fledge-canary/fledge/core/engine"
+	"github.com/fledge-canary/fledge/sim/cluster"
+)
+
+// The production controller's client settings (cmd/fledge-controller flags).
+const (
+	prodQPS     = 100
+	prodBurst   = 250
+	interval    = 10 * time.Second
+	readyAfter  = 2 * time.Second
+	image       = "ghcr.io/stefanprodan/podinfo:6.0.0"
+	nextImage   = "ghcr.io/stefanprodan/podinfo:6.0.1"
+	canaryGroup = "canaries.flagger.app"
+)
+
+// ---------------------------------------------------------------------------
+// Environment knobs.
+
+func envInt(name string, def int) int {
+	if s := os.Getenv(name); s != "" {
+		if v, err := strconv.Atoi(s); err == nil {
+			return v
+		}
+	}
+	return def
+}
+
+func envDuration(name string, def time.Duration) time.Duration {
+	if s := os.Getenv(name); s != "" {
+		if v, err := time.ParseDuration(s); err == nil {
+			return v
+		}
+	}
+	return def
+}
+
+// ---------------------------------------------------------------------------
+// Counting the controller's API requests.
+
+// reqKey is one kind of API request.
+type reqKey struct {
+	Verb     string // get, list, watch, create, update, patch, delete
+	Resource string // resource.group[/subresource], or the path of a non-resource URL
+	Code     int    // HTTP status; 0 when the round trip failed
+}
+
+func (k reqKey) write() bool {
+	switch k.Verb {
+	case "create", "update", "patch", "delete", "deletecollection":
+		return true
+	}
+	return false
+}
+
+// counter counts requests by kind; it is the RoundTripper's shared state.
+type counter struct {
+	mu     sync.Mutex
+	counts map[reqKey]int
+	rtt    time.Duration // summed round trips, watches excluded
+}
+
+func newCounter() *counter { return &counter{counts: map[reqKey]int{}} }
+
+func (c *counter) add(k reqKey, rtt time.Duration) {
+	c.mu.Lock()
+	c.counts[k]++
+	if k.Verb != "watch" {
+		c.rtt += rtt
+	}
+	c.mu.Unlock()
+}
+
+func (c *counter) roundTrips() time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.rtt
+}
+
+func (c *counter) snapshot() map[reqKey]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make(map[reqKey]int, len(c.counts))
+	for k, v := range c.counts {
+		out[k] = v
+	}
+	return out
+}
+
+func (c *counter) writes() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for k, v := range c.counts {
+		if k.write() {
+			n += v
+		}
+	}
+	return n
+}
+
+// countingTransport counts every request of the controller's clients.
+type countingTransport struct {
+	next http.RoundTripper
+	c    *counter
+}
+
+func (t *countingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	start := time.Now()
+	resp, err := t.next.RoundTrip(req) // until the response headers
+	rtt := time.Since(start)
+	k := classify(req.Method, req.URL)
+	if err == nil {
+		k.Code = resp.StatusCode
+	}
+	t.c.add(k, rtt)
+	return resp, err
+}
+
+// classify names a request the way the API server's audit log does: verb
+// and resource.group/subresource.
+func classify(method string, u *url.URL) reqKey {
+	segs := strings.Split(strings.Trim(u.Path, "/"), "/")
+	var group string
+	var rest []string
+	switch {
+	case len(segs) >= 2 && segs[0] == "api":
+		rest = segs[2:]
+	case len(segs) >= 3 && segs[0] == "apis":
+		group, rest = segs[1], segs[3:]
+	default:
+		return reqKey{Verb: strings.ToLower(method), Resource: u.Path}
+	}
+	if len(rest) >= 3 && rest[0] == "namespaces" {
+		rest = rest[2:] // namespaced resource
+	}
+	if len(rest) == 0 {
+		return reqKey{Verb: strings.ToLower(method), Resource: u.Path}
+	}
+	resource := rest[0]
+	if group != "" {
+		resource += "." + group
+	}
+	named := len(rest) >= 2
+	if len(rest) >= 3 {
+		resource += "/" + rest[2]
+	}
+	verb := strings.ToLower(method)
+	switch method {
+	case http.MethodGet:
+		switch {
+		case named:
+			verb = "get"
+		case u.Query().Get("watch") == "true" || u.Query().Get("watch") == "1":
+			verb = "watch"
+		default:
+			verb = "list"
+		}
+	case http.MethodPost:
+		verb = "create"
+	case http.MethodPut:
+		verb = "update"
+	case http.MethodPatch:
+		verb = "patch"
+	case http.MethodDelete:
+		verb = "delete"
+		if !named {
+			verb = "deletecollection"
+		}
+	}
+	return reqKey{Verb: verb, Resource: resource}
+}
+
+// ---------------------------------------------------------------------------
+// Ticks.
+
+// tickClock is the real clock that remembers when ticks started: the
+// reconciler calls Since(start) once per tick, to time it, and nowhere else.
+type tickClock struct {
+	clock.RealClock
+	mu     sync.Mutex
+	starts []time.Time
+}
+
+func (c *tickClock) Since(t time.Time) time.Duration {
+	c.mu.Lock()
+	c.starts = append(c.starts, t)
+	c.mu.Unlock()
+	return time.Since(t)
+}
+
+// between are the starts of the ticks in [from, to).
+func (c *tickClock) between(from, to time.Time) []time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []time.Time
+	for _, t := range c.starts {
+		if !t.Before(from) && t.Before(to) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// tickStats are the per-canary tick counts and total tick seconds from the
+// reconciler's flagger_canary_duration_seconds histogram.
+type tickStats struct {
+	count   map[string]uint64 // namespace/name → ticks
+	seconds float64
+}
+
+func gatherTicks(reg *prometheus.Registry) (tickStats, error) {
+	st := tickStats{count: map[string]uint64{}}
+	mfs, err := reg.Gather()
+	if err != nil {
+		return st, err
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != "flagger_canary_duration_seconds" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			var name, ns string
+			for _, l := range m.GetLabel() {
+				switch l.GetName() {
+				case "name":
+					name = l.GetValue()
+				case "namespace":
+					ns = l.GetValue()
+				}
+			}
+			st.count[ns+"/"+name] = m.GetHistogram().GetSampleCount()
+			st.seconds += m.GetHistogram().GetSampleSum()
+		}
+	}
+	return st, nil
+}
+
+// limiterWait is the seconds client-go spent in its client-side rate
+// limiters, over every client of the process (the harness's clients wait on
+// nothing: envtest's QPS is 1000, so it is the controller's).
+
+func init() {
+	ctrlmetrics.RegisterRESTClientMetrics(ctrlmetrics.MetricRateLimiterLatency)
+}
+
+func limiterWait() float64 {
+	var w float64
+	mfs, err := ctrlmetrics.Registry.Gather()
+	if err != nil {
+		return w
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == "rest_client_rate_limiter_duration_seconds" {
+			for _, m := range mf.GetMetric() {
+				w += m.GetHistogram().GetSampleSum()
+			}
+		}
+	}
+	return w
+}
+
+// ---------------------------------------------------------------------------
+// Process figures.
+
+// cpuSelf is this process's user+system CPU time: the controller, its
+// informers and the harness (the API server and etcd are child processes).
+func cpuSelf() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// cpuChildren is the CPU time of this process's live children (envtest's
+// kube-apiserver and etcd), from /proc/<pid>/stat, assuming USER_HZ=100.
+func cpuChildren() time.Duration {
+	self := os.Getpid()
+	dirs, _ := filepath.Glob("/proc/[0-9]*/stat")
+	var total time.Duration
+	for _, p := range dirs {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		s := string(b)
+		i := strings.LastIndexByte(s, ')')
+		if i < 0 {
+			continue
+		}
+		f := strings.Fields(s[i+1:]) // f[0] is field 3 (state)
+		if len(f) < 13 {
+			continue
+		}
+		if ppid, _ := strconv.Atoi(f[1]); ppid != self {
+			continue
+		}
+		ut, _ := strconv.ParseInt(f[11], 10, 64)
+		st, _ := strconv.ParseInt(f[12], 10, 64)
+		total += time.Duration(ut+st) * (time.Second / 100)
+	}
+	return total
+}
+
+// rssMB is VmRSS from /proc/self/status, in MiB.
+func rssMB() float64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+			fs := strings.Fields(rest)
+			if len(fs) > 0 {
+				kb, _ := strconv.ParseFloat(fs[0], 64)
+				return kb / 1024
+			}
+		}
+	}
+	return 0
+}
+
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	return strings.TrimSpace(string(b))
+}
+
+// ---------------------------------------------------------------------------
+// The kubelet: sim/cluster's Kubelet per namespace, driven by a Deployment
+// informer on the harness's (uncounted) client.
+
+type kubelets struct {
+	kube  kubernetes.Interface
+	mu    sync.Mutex
+	byNS  map[string]*cluster.Kubelet
+	queue workqueue.TypedDelayingInterface[string]
+}
+
+func startKubelets(ctx context.Context, kube kubernetes.Interface, workers int) *kubelets {
+	k := &kubelets{kube: kube, byNS: map[string]*cluster.Kubelet{}, queue: workqueue.NewTypedDelayingQueue[string]()}
+	factory := informers.NewSharedInformerFactory(kube, 0)
+	inf := factory.Apps().V1().Deployments().Informer()
+	enqueue := func(obj any) {
+		if d, ok := obj.(*appsv1.Deployment); ok {
+			k.queue.Add(d.Namespace)
+		}
+	}
+	_, _ = inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
+		AddFunc:    enqueue,
+		UpdateFunc: func(_, obj any) { enqueue(obj) },
+	})
+	factory.Start(ctx.Done())
+	for range workers {
+		go k.work(ctx)
+	}
+	go func() { <-ctx.Done(); k.queue.ShutDown() }()
+	return k
+}
+
+func (k *kubelets) of(ns string) *cluster.Kubelet {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	kl := k.byNS[ns]
+	if kl == nil {
+		kl = cluster.NewKubelet(k.kube, ns, readyAfter)
+		k.byNS[ns] = kl
+	}
+	return kl
+}
+
+func (k *kubelets) work(ctx context.Context) {
+	for {
+		ns, shutdown := k.queue.Get()
+		if shutdown {
+			return
+		}
+		kl := k.of(ns)
+		now := time.Now()
+		if err := kl.Sync(ctx, now); err != nil {
+			if ctx.Err() == nil {
+				k.queue.AddAfter(ns, 200*time.Millisecond) // a conflict with the controller's write
+			}
+		} else if next := kl.Next(now); !next.IsZero() {
+			k.queue.AddAfter(ns, next.Sub(now)+10*time.Millisecond)
+		}
+		k.queue.Done(ns)
+	}
+}
+
+// ---------------------------------------------------------------------------
+// The environment.
+
+type harness struct {
+	tb      testing.TB
+	n       int
+	ctx     context.Context
+	cancel  context.CancelFunc
+	env     *envtest.Environment
+	admin   client.Client        // uncounted, envtest's QPS
+	kube    kubernetes.Interface // uncounted
+	counter *counter
+	clock   *tickClock
+	reg     *prometheus.Registry
+	mgrDone chan error
+	logPath string
+}
+
+func name(i int) (ns, n string) { return fmt.Sprintf("scale-%04d", i), fmt.Sprintf("podinfo-%04d", i) }
+
+func assets(tb testing.TB) string {
+	if dir := os.Getenv("KUBEBUILDER_ASSETS"); dir != "" {
+		return dir
+	}
+	dir, _ := filepath.Abs(filepath.Join("..", "..", "hack", "bin", "k8s"))
+	if _, err := os.Stat(filepath.Join(dir, "kube-apiserver")); err != nil {
+		tb.Skip("no envtest binaries: run `bash hack/envtest.sh` or set KUBEBUILDER_ASSETS")
+	}
+	return dir
+}
+
+// startHarness starts envtest with a /16 service range, creates n
+// namespaces with a ready podinfo-like Deployment each and their canaries,
+// then starts the controller.
+func startHarness(tb testing.TB, n int) *harness {
+	h := &harness{tb: tb, n: n, counter: newCounter(), clock: &tickClock{}, reg: prometheus.NewRegistry()}
+	h.ctx, h.cancel = context.WithCancel(context.Background())
+	scheme := kruntime.NewScheme()
+	must(tb, clientgoscheme.AddToScheme(scheme))
+	must(tb, v1.AddToScheme(scheme))
+	h.env = &envtest.Environment{
+		BinaryAssetsDirectory: assets(tb),
+		CRDDirectoryPaths: []string{
+			filepath.Join("..", "..", "deploy", "crds"),
+			filepath.Join("..", "..", "adapters", "controller", "testdata", "crds"),
+		},
+		ErrorIfCRDPathMissing: true,
+	}
+	// envtest's default /24 holds about 85 canaries' Services (3 each).
+	h.env.ControlPlane.GetAPIServer().Configure().Set("service-cluster-ip-range", "10.0.0.0/16")
+	start := time.Now()
+	cfg, err := h.env.Start()
+	must(tb, err)
+	tb.Cleanup(h.stop)
+	logf(tb, "envtest started in %s (load %s)", time.Since(start).Round(time.Millisecond), loadavg())
+
+	h.admin, err = client.New(cfg, client.Options{Scheme: scheme})
+	must(tb, err)
+	h.kube = kubernetes.NewForConfigOrDie(cfg)
+	startKubelets(h.ctx, h.kube, 4)
+
+	start = time.Now()
+	h.parallel(func(i int) error {
+		ns, nm := name(i)
+		if err := h.admin.Create(h.ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
+			return err
+		}
+		return h.admin.Create(h.ctx, deployment(ns, nm))
+	})
+	h.waitDeploymentsReady(n)
+	h.parallel(func(i int) error { return h.admin.Create(h.ctx, canary(name(i))) })
+	logf(tb, "created %d namespaces, ready Deployments and Canaries in %s", n, time.Since(start).Round(time.Millisecond))
+
+	h.startController(cfg, scheme)
+	return h
+}
+
+func deployment(ns, nm string) *appsv1.Deployment {
+	return kubetest.Deployment(func(d *appsv1.Deployment) {
+		d.Name, d.Namespace = nm, ns
+		labels := map[string]string{"app": nm}
+		d.Labels = labels
+		d.Spec.Selector = &metav1.LabelSelector{MatchLabels: map[string]string{"app": nm}}
+		d.Spec.Template.Labels = map[string]string{"app": nm}
+		d.Spec.Replicas = ptr.To[int32](1)
+	}, kubetest.WithImage(image))
+}
+
+// canary is the tutorial's canary without autoscaler, metrics or webhooks,
+// with a 10s interval: it needs no Prometheus and no load tester.
+func canary(ns, nm string) *v1.Canary {
+	return kubetest.Canary(kubetest.WithoutAutoscaler, func(cd *v1.Canary) {
+		cd.Name, cd.Namespace, cd.UID = nm, ns, ""
+		cd.Spec.TargetRef.Name = nm
+		cd.Spec.Analysis.Interval = interval.String()
+		cd.Spec.Analysis.Metrics, cd.Spec.Analysis.Webhooks = nil, nil
+	})
+}
+
+// startController runs the production wiring (cmd/fledge-controller's
+// manager, controller.New, SetupWithManager) over a counted rest.Config.
+func (h *harness) startController(cfg *rest.Config, scheme *kruntime.Scheme) {
+	ccfg := rest.CopyConfig(cfg)
+	ccfg.QPS, ccfg.Burst = float32(envInt("FLEDGE_SCALE_QPS", prodQPS)), envInt("FLEDGE_SCALE_BURST", prodBurst)
+	ccfg.UserAgent = "fledge-controller/scale-test"
+	ccfg.Wrap(func(rt http.RoundTripper) http.RoundTripper { return &countingTransport{next: rt, c: h.counter} })
+
+	logFile, err := os.Create(filepath.Join(h.tb.TempDir(), "controller.log"))
+	must(h.tb, err)
+	h.tb.Cleanup(func() { _ = logFile.Close() })
+	h.logPath = logFile.Name()
+	log := zap.New(zap.JSONEncoder(), zap.WriteTo(logFile)) // production: JSON, debug level
+	ctrl.SetLogger(log)
+
+	mgr, err := ctrl.NewManager(ccfg, ctrl.Options{
+		Scheme:                 scheme,
+		Metrics:                metricsserver.Options{BindAddress: "0"},
+		HealthProbeBindAddress: "0",
+		Controller:             config.Controller{SkipNameValidation: ptr.To(true)},
+	})
+	must(h.tb, err)
+	rec, err := controller.New(mgr, controller.Options{
+		MeshProvider: v1.ProviderOSM, MetricsServer: "http://prometheus:9090",
+		SelectorLabels: []string{"app", "name", "app.kubernetes.io/name"}, ConfigTracking: true,
+		Version: "scale-test", Log: log, Registry: h.reg, Clock: h.clock,
+		Metrics: noMetrics{},
+	})
+	must(h.tb, err)
+	must(h.tb, rec.SetupWithManager(mgr, envInt("FLEDGE_SCALE_WORKERS", 2)))
+	h.mgrDone = make(chan error, 1)
+	go func() { h.mgrDone <- mgr.Start(h.ctx) }()
+}
+
+// noMetrics is the metrics port of canaries without metrics: never called.
+type noMetrics struct{}
+
+func (noMetrics) Query(context.Context, engine.Query) (float64, error) {
+	return 0, fmt.Errorf("scale test: unexpected metric query")
+}
+func (noMetrics) Available(context.Context, engine.Source) error { return nil }
+
+func (h *harness) stop() {
+	h.cancel()
+	if h.mgrDone != nil {
+		select {
+		case err := <-h.mgrDone:
+			if err != nil {
+				h.tb.Logf("manager: %v", err)
+			}
+		case <-time.After(30 * time.Second):
+			h.tb.Log("manager did not stop in 30s")
+		}
+	}
+	if err := h.env.Stop(); err != nil {
+		h.tb.Logf("stopping envtest: %v", err)
+	}
+}
+
+// parallel runs f for 0..n-1 on 16 goroutines and fails on the first error.
+func (h *harness) parallel(f func(i int) error) {
+	var wg sync.WaitGroup
+	errs := make(chan error, h.n)
+	next := make(chan int)
+	for range 16 {
+		wg.Go(func() {
+			for i := range next {
+				if err := f(i); err != nil {
+					errs <- err
+				}
+			}
+		})
+	}
+	for i := range h.n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		h.tb.Fatal(err)
+	}
+}
+
+func (h *harness) waitDeploymentsReady(n int) {
+	deadline := time.Now().Add(5 * time.Minute)
+	for {
+		var list appsv1.DeploymentList
+		must(h.tb, h.admin.List(h.ctx, &list))
+		ready := 0
+		for _, d := range list.Items {
+			if d.Status.ReadyReplicas == 1 && d.Status.ObservedGeneration == d.Generation {
+				ready++
+			}
+		}
+		if ready >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			h.tb.Fatalf("only %d of %d Deployments ready after 5m", ready, n)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+// phases counts the canaries by phase.
+func (h *harness) phases(tb testing.TB) map[v1.CanaryPhase]int {
+	var list v1.CanaryList
+	must(tb, h.admin.List(h.ctx, &list))
+	out := map[v1.CanaryPhase]int{}
+	for _, cd := range list.Items {
+		out[cd.Status.Phase]++
+	}
+	return out
+}
+
+// waitPhase waits until every canary is in phase.
+func (h *harness) waitPhase(tb testing.TB, phase v1.CanaryPhase, timeout time.Duration) time.Duration {
+	start := time.Now()
+	last := time.Time{}
+	for {
+		ph := h.phases(tb)
+		if ph[phase] == h.n {
+			return time.Since(start)
+		}
+		if time.Since(start) > timeout {
+			tb.Fatalf("after %s: phases %v, want all %d %s", timeout, ph, h.n, phase)
+		}
+		if time.Since(last) > 30*time.Second {
+			logf(tb, "  %s: phases %v", time.Since(start).Round(time.Second), ph)
+			last = time.Now()
+		}
+		time.Sleep(2 * time.Second)
+	}
+}
+
+// settle waits until the controller has made no write for quiet (the
+// Events of the last initialisations are sent in the background).
+func (h *harness) settle(quiet, limit time.Duration) {
+	start := time.Now()
+	w, since := h.counter.writes(), time.Now()
+	for time.Since(start) < limit {
+		time.Sleep(250 * time.Millisecond)
+		if now := h.counter.writes(); now != w {
+			w, since = now, time.Now()
+		} else if time.Since(since) >= quiet {
+			return
+		}
+	}
+}
+
+// ---------------------------------------------------------------------------
+// A measured window.
+
+type result struct {
+	label           string
+	n               int
+	window          time.Duration
+	ticks           int     // from the duration histogram
+	tickStarts      int     // from the clock
+	ticked          int     // canaries that ticked at least once
+	minTicks        uint64  // fewest ticks of one canary
+	tickSeconds     float64 // wall time inside ticks
+	limiter, rtt    float64 // seconds waiting for the client-side rate limiter, in round trips
+	cpu, apiCPU     time.Duration
+	requests        map[reqKey]int
+	total, writes   int
+	statusWrites    int
+	rss, heap       float64
+	goroutines      int
+	spread          []int // tick starts by second of the interval
+	loadBefore, end string
+}
+
+func (r result) perTick(v float64) float64 {
+	if r.ticks == 0 {
+		return 0
+	}
+	return v / float64(r.ticks)
+}
+
+func (r result) cpuMsPerTick() float64 { return r.perTick(float64(r.cpu) / float64(time.Millisecond)) }
+func (r result) apiCPUMsPerTick() float64 {
+	return r.perTick(float64(r.apiCPU) / float64(time.Millisecond))
+}
+func (r result) ticksPerSecond() float64 { return float64(r.ticks) / r.window.Seconds() }
+
+// peakToMean is the busiest second's ticks over the mean second's: 1 when
+// the ticks spread evenly over the interval, 10 when they all fall in one
+// second of a 10s interval.
+func (r result) peakToMean() float64 {
+	total, peak := 0, 0
+	for _, c := range r.spread {
+		total += c
+		peak = max(peak, c)
+	}
+	if total == 0 {
+		return 0
+	}
+	return float64(peak) / (float64(total) / float64(len(r.spread)))
+}
+
+// measure records everything the controller does during window.
+func (h *harness) measure(tb testing.TB, label string, window time.Duration) result {
+	return h.measureWhile(tb, label, func() { time.Sleep(window) })
+}
+
+// measureWhile records everything the controller does while wait runs.
+func (h *harness) measureWhile(tb testing.TB, label string, wait func()) result {
+	runtime.GC()
+	r := result{label: label, n: h.n, loadBefore: loadavg()}
+	ticks0, err := gatherTicks(h.reg)
+	must(tb, err)
+	req0 := h.counter.snapshot()
+	lim0, rtt0 := limiterWait(), h.counter.roundTrips()
+	cpu0, api0 := cpuSelf(), cpuChildren()
+	stopProfile := h.profile(tb, label)
+	start := time.Now()
+
+	wait()
+
+	end := time.Now()
+	stopProfile()
+	cpu1, api1 := cpuSelf(), cpuChildren()
+	req1 := h.counter.snapshot()
+	r.limiter, r.rtt = limiterWait()-lim0, (h.counter.roundTrips() - rtt0).Seconds()
+	ticks1, err := gatherTicks(h.reg)
+	must(tb, err)
+	r.window = end.Sub(start)
+	r.end = loadavg()
+	r.cpu, r.apiCPU = cpu1-cpu0, api1-api0
+	r.rss = rssMB()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	r.heap = float64(ms.HeapInuse) / (1 << 20)
+	r.goroutines = runtime.NumGoroutine()
+
+	r.requests = map[reqKey]int{}
+	for k, v := range req1 {
+		if d := v - req0[k]; d > 0 {
+			r.requests[k] = d
+			r.total += d
+			if k.write() {
+				r.writes += d
+				if k.Resource == canaryGroup+"/status" {
+					r.statusWrites += d
+				}
+			}
+		}
+	}
+	r.minTicks = ^uint64(0)
+	for i := range h.n {
+		ns, nm := name(i)
+		d := ticks1.count[ns+"/"+nm] - ticks0.count[ns+"/"+nm]
+		r.ticks += int(d)
+		if d > 0 {
+			r.ticked++
+		}
+		r.minTicks = min(r.minTicks, d)
+	}
+	r.tickSeconds = ticks1.seconds - ticks0.seconds
+	starts := h.clock.between(start, end)
+	r.tickStarts = len(starts)
+	r.spread = make([]int, int(interval/time.Second))
+	for _, t := range starts {
+		r.spread[int(time.Duration(t.UnixNano())%interval/time.Second)]++
+	}
+	return r
+}
+
+// profile writes a CPU profile of the window to
+// $FLEDGE_SCALE_CPUPROFILE-<first word of label>.pprof when that is set.
+func (h *harness) profile(tb testing.TB, label string) func() {
+	prefix := os.Getenv("FLEDGE_SCALE_CPUPROFILE")
+	if prefix == "" {
+		return func() {}
+	}
+	word, _, _ := strings.Cut(label, ":")
+	word, _, _ = strings.Cut(word, " ")
+	f, err := os.Create(prefix + "-" + word + ".pprof")
+	if err != nil {
+		tb.Logf("cpu profile: %v", err)
+		return func() {}
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		tb.Logf("cpu profile: %v", err)
+		_ = f.Close()
+		return func() {}
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		_ = f.Close()
+		logf(tb, "cpu profile of %q: %s", label, f.Name())
+	}
+}
+
+// table is the result as a small report.
+func (r result) table() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n=== %s: %d canaries, interval %s, window %s ===\n", r.label, r.n, interval, r.window.Round(time.Millisecond))
+	fmt.Fprintf(&b, "load average before %s, after %s; %d CPUs\n", r.loadBefore, r.end, runtime.NumCPU())
+	exp := float64(r.n) * r.window.Seconds() / interval.Seconds()
+	fmt.Fprintf(&b, "ticks            %d (%.1f/s; %.0f expected at one per canary-interval = %.0f%%); %d canaries ticked, fewest ticks of one canary %d\n",
+		r.ticks, r.ticksPerSecond(), exp, 100*float64(r.ticks)/exp, r.ticked, r.minTicks)
+	fmt.Fprintf(&b, "tick wall time   %.2f ms mean; per tick the controller waited %.2f ms for client-side rate limiters and %.2f ms in API round trips\n"+
+		"                 (controller clients: QPS %d, burst %d; %d workers)\n",
+		r.perTick(r.tickSeconds*1000), r.perTick(r.limiter*1000), r.perTick(r.rtt*1000),
+		envInt("FLEDGE_SCALE_QPS", prodQPS), envInt("FLEDGE_SCALE_BURST", prodBurst), envInt("FLEDGE_SCALE_WORKERS", 2))
+	fmt.Fprintf(&b, "controller CPU   %.3f s = %.3f ms/tick = %.1f%% of one CPU (test process: controller, informers, harness)\n",
+		r.cpu.Seconds(), r.cpuMsPerTick(), 100*r.cpu.Seconds()/r.window.Seconds())
+	fmt.Fprintf(&b, "apiserver+etcd   %.3f s = %.3f ms/tick = %.1f%% of one CPU\n",
+		r.apiCPU.Seconds(), r.apiCPUMsPerTick(), 100*r.apiCPU.Seconds()/r.window.Seconds())
+	fmt.Fprintf(&b, "requests         %d = %.2f/tick; writes %d = %.3f/tick; Canary status writes %d\n",
+		r.total, r.perTick(float64(r.total)), r.writes, r.perTick(float64(r.writes)), r.statusWrites)
+	fmt.Fprintf(&b, "memory           RSS %.1f MiB, Go heap in use %.1f MiB, %d goroutines\n", r.rss, r.heap, r.goroutines)
+	fmt.Fprintf(&b, "tick starts by second of the interval (peak/mean %.2f; 1 = even, %d = one burst):\n  ", r.peakToMean(), len(r.spread))
+	for i, c := range r.spread {
+		fmt.Fprintf(&b, "%ds:%d ", i, c)
+	}
+	fmt.Fprintf(&b, "\n%-8s %-40s %5s %8s %9s\n", "verb", "resource", "code", "count", "per tick")
+	keys := make([]reqKey, 0, len(r.requests))
+	for k := range r.requests {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if r.requests[keys[i]] != r.requests[keys[j]] {
+			return r.requests[keys[i]] > r.requests[keys[j]]
+		}
+		return fmt.Sprint(keys[i]) < fmt.Sprint(keys[j])
+	})
+	for _, k := range keys {
+		fmt.Fprintf(&b, "%-8s %-40s %5d %8d %9.3f\n", k.Verb, k.Resource, k.Code, r.requests[k], r.perTick(float64(r.requests[k])))
+	}
+	return b.String()
+}
+
+// logf logs through tb, or on stdout for benchmarks (a benchmark that has
+// sub-benchmarks drops its own log lines, and b.Log truncates to 10 lines).
+func logf(tb testing.TB, format string, args ...any) {
+	tb.Helper()
+	if _, ok := tb.(*testing.B); ok {
+		fmt.Printf(format+"\n", args...)
+		return
+	}
+	tb.Logf(format, args...)
+}
+
+func must(tb testing.TB, err error) {
+	tb.Helper()
+	if err != nil {
+		tb.Fatal(err)
+	}
+}
