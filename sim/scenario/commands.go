@@ -169,22 +169,33 @@ func (h *heyArgs) set(flag, value string) (known bool, err error) {
 		if h.dur, err = time.ParseDuration(value); err == nil && h.dur < 0 {
 			err = errors.New("want a duration ≥ 0")
 		}
+		return true, err
 	case "-q":
-		if h.q, err = strconv.ParseFloat(value, 64); err == nil && (!(h.q > 0) || math.IsInf(h.q, 0)) {
-			err = errors.New("want queries per second per worker, above 0")
-		}
+		h.q, err = positive(value, 0, "want queries per second per worker, above 0")
 	case "-c":
-		if h.workers, err = strconv.ParseFloat(value, 64); err == nil && (!(h.workers >= 1) || h.workers > 1e6) {
+		h.workers, err = positive(value, 1, "want 1 to 1000000 workers")
+		if err == nil && h.workers > 1e6 {
 			err = errors.New("want 1 to 1000000 workers")
 		}
 	case "-n":
-		if h.n, err = strconv.ParseFloat(value, 64); err == nil && (!(h.n >= 1) || math.IsInf(h.n, 0)) {
-			err = errors.New("want 1 or more requests")
-		}
+		h.n, err = positive(value, 1, "want 1 or more requests")
 	default:
 		return false, nil
 	}
 	return true, err
+}
+
+// positive parses a finite number that is above 0 (least 0) or at least
+// least, failing with why otherwise.
+func positive(value string, least float64, why string) (float64, error) {
+	f, err := strconv.ParseFloat(value, 64)
+	if err != nil {
+		return 0, err
+	}
+	if math.IsInf(f, 0) || !(f > 0) || f < least {
+		return 0, errors.New(why)
+	}
+	return f, nil
 }
 
 // target reads the URL among args (the last argument that is one).

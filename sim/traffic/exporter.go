@@ -1,7 +1,6 @@
 package traffic
 
 import (
-	"bufio"
 	"cmp"
 	"fmt"
 	"io"
@@ -12,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/prometheus/common/model"
 
 	"github.com/prometheus/prometheus/model/labels"
 )
@@ -95,16 +96,15 @@ const ContentType = "text/plain; version=0.0.4; charset=utf-8"
 // label set (buckets by ascending le, then _sum, then _count); anything else
 // is untyped.
 func (e *Exposition) WriteTo(w io.Writer) (int64, error) {
-	cw := &countingWriter{w: w}
-	bw := bufio.NewWriter(cw)
+	var b strings.Builder
 	for _, f := range families(e.Snapshot()) {
-		fmt.Fprintf(bw, "# TYPE %s %s\n", f.name, f.typ)
+		b.WriteString("# TYPE " + f.name + " " + f.typ + "\n")
 		for _, s := range f.samples {
-			writeSample(bw, s)
+			writeSample(&b, s)
 		}
 	}
-	err := bw.Flush()
-	return cw.n, err
+	n, err := io.WriteString(w, b.String())
+	return int64(n), err
 }
 
 // Handler serves the exposition over HTTP, as an Envoy sidecar serves its
@@ -137,13 +137,13 @@ type family struct {
 func families(samples []Sample) []family {
 	histograms := map[string]bool{}
 	for _, s := range samples {
-		if base, ok := strings.CutSuffix(s.Labels.Get(labels.MetricName), "_bucket"); ok && s.Labels.Has("le") {
+		if base, ok := strings.CutSuffix(s.Labels.Get(model.MetricNameLabel), "_bucket"); ok && s.Labels.Has("le") {
 			histograms[base] = true
 		}
 	}
 	byName := map[string]*family{}
 	for _, s := range samples {
-		name, typ := s.Labels.Get(labels.MetricName), "untyped"
+		name, typ := s.Labels.Get(model.MetricNameLabel), "untyped"
 		switch {
 		case histograms[histogramBase(name)]:
 			name, typ = histogramBase(name), "histogram"
@@ -182,13 +182,13 @@ func histogramBase(name string) string {
 // without name and le, then buckets by ascending le, then _sum, then _count.
 func compareHistogramSamples(a, b Sample) int {
 	strip := func(s Sample) labels.Labels {
-		return labels.NewBuilder(s.Labels).Del(labels.MetricName, "le").Labels()
+		return labels.NewBuilder(s.Labels).Del(model.MetricNameLabel, "le").Labels()
 	}
 	if c := labels.Compare(strip(a), strip(b)); c != 0 {
 		return c
 	}
 	rank := func(s Sample) (int, float64) {
-		name := s.Labels.Get(labels.MetricName)
+		name := s.Labels.Get(model.MetricNameLabel)
 		switch {
 		case strings.HasSuffix(name, "_bucket"):
 			le, err := strconv.ParseFloat(s.Labels.Get("le"), 64)
@@ -210,11 +210,11 @@ func compareHistogramSamples(a, b Sample) int {
 }
 
 // writeSample writes `name{label="value",...} value`.
-func writeSample(w *bufio.Writer, s Sample) {
-	w.WriteString(s.Labels.Get(labels.MetricName))
+func writeSample(w *strings.Builder, s Sample) {
+	w.WriteString(s.Labels.Get(model.MetricNameLabel))
 	first := true
 	s.Labels.Range(func(l labels.Label) {
-		if l.Name == labels.MetricName {
+		if l.Name == model.MetricNameLabel {
 			return
 		}
 		if first {
@@ -250,15 +250,4 @@ func formatValue(v float64) string {
 		return "NaN"
 	}
 	return strconv.FormatFloat(v, 'g', -1, 64)
-}
-
-type countingWriter struct {
-	w io.Writer
-	n int64
-}
-
-func (c *countingWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	return n, err
 }
