@@ -53,6 +53,11 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		return ctrl.Result{}, r.reportInvalid(ctx, &cd, errs)
 	}
 	now := r.clock.Now()
+	if !r.schedule.known(req.NamespacedName) && settled(&cd) {
+		if wait := r.schedule.adopt(req.NamespacedName, cd.GetAnalysisInterval(), now); wait > 0 {
+			return ctrl.Result{RequeueAfter: wait}, nil
+		}
+	}
 	if wait := r.schedule.wait(req.NamespacedName, cd.GetAnalysisInterval(), now); wait > 0 {
 		return ctrl.Result{RequeueAfter: wait}, nil
 	}
@@ -63,6 +68,18 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		return ctrl.Result{}, err
 	}
 	return ctrl.Result{RequeueAfter: res.RequeueAfter}, nil
+}
+
+// settled reports whether a canary is set up and between analyses: a
+// canary the controller takes over in that state has nothing urgent, so
+// its ticks are spread over the interval. A new canary, or one in an
+// analysis, ticks at once, as in Flagger.
+func settled(cd *v1.Canary) bool {
+	switch cd.Status.Phase {
+	case v1.PhaseInitialized, v1.PhaseSucceeded, v1.PhaseFailed:
+		return true
+	}
+	return false
 }
 
 // InvalidCondition is the condition type that marks a Canary whose spec

@@ -1,6 +1,7 @@
 package controller
 
 import (
+	"hash/fnv"
 	"sync"
 	"time"
 
@@ -37,4 +38,34 @@ func (s *schedule) forget(key types.NamespacedName) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.last, key)
+}
+
+// spread is where in the interval a canary's ticks fall when the
+// controller takes over a canary that is already set up (a restart, a new
+// leader): a fixed offset in [0, interval) from a hash of its key, so that
+// hundreds of canaries do not all tick at the same instant, as they would
+// if each ticked at once.
+func spread(key types.NamespacedName, interval time.Duration) time.Duration {
+	if interval <= 0 {
+		return 0
+	}
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(key.Namespace + "/" + key.Name))
+	return time.Duration(h.Sum64() % uint64(interval))
+}
+
+// adopt schedules the first tick of a canary taken over at now to fall
+// spread(key) into the interval, and returns how long until it.
+func (s *schedule) adopt(key types.NamespacedName, interval time.Duration, now time.Time) time.Duration {
+	offset := spread(key, interval)
+	s.ticked(key, now.Add(offset-interval))
+	return offset
+}
+
+// known reports whether the canary has ticked or been adopted.
+func (s *schedule) known(key types.NamespacedName) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.last[key]
+	return ok
 }
