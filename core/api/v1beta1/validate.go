@@ -442,14 +442,7 @@ func (c *Canary) validateMetrics(r *report, a *CanaryAnalysis, path string, opts
 	seen := map[string]int{}
 	for i, m := range a.Metrics {
 		p := fmt.Sprintf("%s.metrics[%d]", path, i)
-		switch first, dup := seen[m.Name]; {
-		case m.Name == "":
-			r.fail(p+".name", "required")
-		case dup:
-			r.fail(p+".name", "%q is also the name of metrics[%d]: give each metric its own name", m.Name, first)
-		default:
-			seen[m.Name] = i
-		}
+		uniqueName(r, p, "metric", m.Name, i, seen)
 		validateMetricSource(r, p, m)
 		if m.TemplateRef != nil {
 			c.validateTemplateRef(r, p, m, opts)
@@ -563,19 +556,25 @@ func noThresholdBehaviour(m CanaryMetric) string {
 
 // validateWebhooks checks each webhook, and warns when the rollout hooks can
 // outlast the analysis interval.
+// uniqueName requires the name of the i-th metric or webhook at path p and
+// refuses one already used; seen maps names to their first index.
+func uniqueName(r *report, p, kind, name string, i int, seen map[string]int) {
+	switch first, dup := seen[name]; {
+	case name == "":
+		r.fail(p+".name", "required")
+	case dup:
+		r.fail(p+".name", "%q is also the name of %ss[%d]: give each %s its own name", name, kind, first, kind)
+	default:
+		seen[name] = i
+	}
+}
+
 func validateWebhooks(r *report, a *CanaryAnalysis, path string) {
 	seen := map[string]int{}
 	var rolloutWorst time.Duration
 	for i, w := range a.Webhooks {
 		p := fmt.Sprintf("%s.webhooks[%d]", path, i)
-		switch first, dup := seen[w.Name]; {
-		case w.Name == "":
-			r.fail(p+".name", "required")
-		case dup:
-			r.fail(p+".name", "%q is also the name of webhooks[%d]: give each webhook its own name", w.Name, first)
-		default:
-			seen[w.Name] = i
-		}
+		uniqueName(r, p, "webhook", w.Name, i, seen)
 		validateWebhook(r, p, w)
 		if w.EffectiveType() == RolloutHook {
 			attempts := 1
