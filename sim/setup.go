@@ -62,7 +62,10 @@ func newRun(l *scenario.Loaded) (*run, error) {
 	r.kube = kubeClient
 	r.kubelet = cluster.NewKubelet(kubeClient, cd.Namespace, c.ReadyAfter.D())
 	r.store = tsdb.NewStore()
-	model, err := traffic.New(traffic.Config{Namespace: cd.Namespace, Target: cd.Spec.TargetRef.Name, Seed: l.Seed, Start: Epoch}, r.store)
+	model, err := traffic.New(traffic.Config{
+		Namespace: cd.Namespace, Target: cd.Spec.TargetRef.Name, Seed: l.Seed, Start: Epoch,
+		Regression: traffic.Regression{Codes: l.Regression.Codes, Delay: l.Regression.Delay.D()},
+	}, r.store)
 	if err != nil {
 		return nil, err
 	}

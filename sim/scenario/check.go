@@ -96,6 +96,7 @@ func (c *checker) check(l *Loaded) {
 		}
 	}
 	c.checkCluster()
+	c.checkRegression()
 	names := map[string]bool{}
 	for i := range l.Traffic {
 		c.checkTraffic(&l.Traffic[i], []any{"traffic", i}, names)
@@ -117,6 +118,25 @@ func (c *checker) checkCluster() {
 	}
 	if c.s.Cluster.ReadyAfter < 0 {
 		c.fail(c.line("cluster", "readyAfter"), "cluster.readyAfter", "must not be negative")
+	}
+}
+
+func (c *checker) checkRegression() {
+	reg := c.s.Regression
+	total := 0.0
+	for _, code := range slices.Sorted(maps.Keys(reg.Codes)) { // in a stable order
+		share := reg.Codes[code]
+		if code < 100 || code > 599 || !(share >= 0 && share <= 1) {
+			c.fail(c.line("regression", "codes"), "regression.codes",
+				fmt.Sprintf("%d: %v: want an HTTP status 100..599 with a share from 0 to 1", code, share))
+		}
+		total += share
+	}
+	if total > 1 {
+		c.fail(c.line("regression", "codes"), "regression.codes", fmt.Sprintf("the shares add up to %v, more than 1", total))
+	}
+	if reg.Delay < 0 {
+		c.fail(c.line("regression", "delay"), "regression.delay", "must not be negative")
 	}
 }
 

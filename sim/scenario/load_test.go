@@ -182,6 +182,14 @@ func TestLoadErrors(t *testing.T) {
 			`FILE:6: cluster.readyAfter: must not be negative`,
 		},
 	}, {
+		name: "bad regression",
+		yaml: head + "regression:\n  codes: {500: 0.7, 404: 0.6, 99: 0.1}\n  delay: -1s\n",
+		want: []string{
+			`FILE:5: regression.codes: 99: 0.1: want an HTTP status 100..599 with a share from 0 to 1`,
+			`FILE:5: regression.codes: the shares add up to 1.4, more than 1`,
+			`FILE:6: regression.delay: must not be negative`,
+		},
+	}, {
 		name: "traffic without name",
 		yaml: head + "traffic:\n  - target: apex\n    rps: 20\n",
 		want: []string{`FILE:5: traffic[0].name: required`},

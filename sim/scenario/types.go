@@ -24,9 +24,12 @@ type Scenario struct {
 	MetricTemplates []Manifest `yaml:"metricTemplates"`
 	Cluster         Cluster    `yaml:"cluster"`
 	// Traffic sources running from the start (unless they say from).
-	Traffic  []Traffic        `yaml:"traffic"`
-	Webhooks map[string]Reply `yaml:"webhooks"`
-	Actions  []Action         `yaml:"actions"`
+	Traffic []Traffic `yaml:"traffic"`
+	// Regression is how the new version serves worse than the old: it
+	// changes every answer the canary Deployment gives, from any source.
+	Regression Regression       `yaml:"regression"`
+	Webhooks   map[string]Reply `yaml:"webhooks"`
+	Actions    []Action         `yaml:"actions"`
 	// Until bounds the run in virtual time after the start (default 1h).
 	Until  Duration `yaml:"until"`
 	Expect Expect   `yaml:"expect"`
@@ -64,6 +67,16 @@ type Traffic struct {
 	Latency Latency         `yaml:"latency"`
 	From    Duration        `yaml:"from"`
 	Until   Duration        `yaml:"until"`
+}
+
+// Regression is a share of the canary's answers turned into error codes
+// and a delay added to all of them.
+type Regression struct {
+	// Codes maps a status code to the share of the canary's answers that
+	// become that code, e.g. {500: 0.02}: 2% more 500s.
+	Codes map[int]float64 `yaml:"codes"`
+	// Delay is added to every answer of the canary.
+	Delay Duration `yaml:"delay"`
 }
 
 // Latency is a response-time distribution: log-normal through p50 and

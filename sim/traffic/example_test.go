@@ -24,7 +24,7 @@ func Example() {
 	series, samples := store.Stats()
 	fmt.Println(series, "series,", samples, "samples")
 	// Output:
-	// primary {Requests:48220 Failed:472}
-	// canary  {Requests:12137 Failed:112}
+	// primary {Requests:48220 Failed:472 ClientErrors:0}
+	// canary  {Requests:12137 Failed:112 ClientErrors:0}
 	// 48 series, 2880 samples
 }

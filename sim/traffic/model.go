@@ -29,12 +29,16 @@ type Config struct {
 	Seed uint64
 	// Start is the model's initial time; scrapes fall at Start + k·Scrape.
 	Start time.Time
+	// Regression is how the canary Deployment serves worse than the
+	// primary; the zero value serves alike.
+	Regression Regression
 }
 
 // Counts are the requests one Deployment received.
 type Counts struct {
-	Requests uint64
-	Failed   uint64 // answered 5xx
+	Requests     uint64
+	Failed       uint64 // answered 5xx
+	ClientErrors uint64 // answered 4xx
 }
 
 // Model generates traffic and appends its series. It is not safe for
@@ -58,6 +62,9 @@ func New(cfg Config, app Appender) (*Model, error) {
 	if cfg.Scrape < time.Millisecond {
 		return nil, fmt.Errorf("scrape interval %v below 1ms", cfg.Scrape)
 	}
+	if err := cfg.Regression.validate(); err != nil {
+		return nil, err
+	}
 	return &Model{cfg: cfg, app: app, now: cfg.Start, nextScrape: cfg.Start.Add(cfg.Scrape)}, nil
 }
 
@@ -73,7 +80,7 @@ func (m *Model) Add(s Source) error {
 	if m.find(s.Name) != nil {
 		return fmt.Errorf("traffic source %q: already added", s.Name)
 	}
-	m.sources = append(m.sources, newSource(s, m.cfg.Seed))
+	m.sources = append(m.sources, newSource(s, m.cfg.Seed, m.cfg.Regression))
 	return nil
 }
 
@@ -155,7 +162,7 @@ func (m *Model) serve(s *source, which int, n uint64) {
 		}
 		s.dests[which] = newDest(m.cfg.Namespace, deployment, s)
 	}
-	s.serve(s.dests[which], n)
+	s.serve(which, s.dests[which], n)
 }
 
 func (m *Model) scrape(t time.Time) error {
@@ -182,10 +189,31 @@ func (m *Model) Totals() map[string]Counts {
 				continue
 			}
 			c := out[d.deployment]
-			c.Requests += d.count
-			c.Failed += d.failed(s.codes)
+			c.add(d.counts(s.codes))
 			out[d.deployment] = c
 		}
 	}
 	return out
+}
+
+// BySource returns, for each source, the requests each Deployment has
+// received from it so far.
+func (m *Model) BySource() map[string]map[string]Counts {
+	out := make(map[string]map[string]Counts, len(m.sources))
+	for _, s := range m.sources {
+		per := map[string]Counts{}
+		for _, d := range s.dests {
+			if d != nil {
+				per[d.deployment] = d.counts(s.codes)
+			}
+		}
+		out[s.Name] = per
+	}
+	return out
+}
+
+func (c *Counts) add(o Counts) {
+	c.Requests += o.Requests
+	c.Failed += o.Failed
+	c.ClientErrors += o.ClientErrors
 }

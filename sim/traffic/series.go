@@ -82,13 +82,16 @@ func (d *dest) scrape(app Appender, t time.Time) error {
 	return app.Append(d.countLabels, t, float64(d.count))
 }
 
-// failed counts the 5xx answers.
-func (d *dest) failed(codes []int) uint64 {
-	var n uint64
-	for i, c := range codes {
-		if c >= 500 {
-			n += d.codes[i]
+// counts totals the requests by class of answer.
+func (d *dest) counts(codes []int) Counts {
+	c := Counts{Requests: d.count}
+	for i, code := range codes {
+		switch {
+		case code >= 500:
+			c.Failed += d.codes[i]
+		case code >= 400:
+			c.ClientErrors += d.codes[i]
 		}
 	}
-	return n
+	return c
 }

@@ -83,32 +83,50 @@ func (s Source) validate() error {
 	return s.Latency.validate()
 }
 
-// source is a Source with what its draws need, computed once.
+// source is a Source with what its draws need, computed once. The primary
+// and the canary answer from their own code and latency tables, which
+// differ when the model has a Regression.
 type source struct {
 	Source
-	rng        *rand.Rand
-	codes      []int     // sorted status codes
-	codeCond   []float64 // conditional probabilities of the codes
-	bucketCond []float64 // conditional probabilities of the latency buckets
-	bucketMean [bucketCount]float64
-	dests      [2]*dest // indexed by primaryDest and canaryDest; nil until traffic
+	rng   *rand.Rand
+	codes []int // sorted status codes either Deployment answers
+	// Per destination (primaryDest, canaryDest): conditional probabilities
+	// of the codes and of the latency buckets, and each bucket's mean.
+	codeCond   [2][]float64
+	bucketCond [2][]float64
+	bucketMean [2][bucketCount]float64
+	dests      [2]*dest // nil until traffic
 }
 
-func newSource(s Source, seed uint64) *source {
+func newSource(s Source, seed uint64, reg Regression) *source {
 	if len(s.Codes) == 0 {
 		s.Codes = map[int]float64{200: 1}
 	}
 	src := &source{Source: s, rng: rand.New(rand.NewPCG(seed, nameHash(s.Name)))}
-	src.codes = slices.Sorted(maps.Keys(s.Codes))
-	shares := make([]float64, len(src.codes))
-	for i, c := range src.codes {
-		shares[i] = s.Codes[c]
+	canaryCodes, canaryLatency := s.Codes, s.Latency
+	if !reg.IsZero() {
+		canaryCodes, canaryLatency = reg.apply(s.Codes, s.Latency)
 	}
-	src.codeCond = conditional(shares)
-	probs, means := s.Latency.buckets()
-	src.bucketCond = conditional(probs[:])
-	src.bucketMean = means
+	all := maps.Clone(s.Codes)
+	maps.Copy(all, canaryCodes)
+	src.codes = slices.Sorted(maps.Keys(all))
+	src.codeCond[primaryDest] = src.codeTable(s.Codes)
+	src.codeCond[canaryDest] = src.codeTable(canaryCodes)
+	for which, lat := range [2]Distribution{primaryDest: s.Latency, canaryDest: canaryLatency} {
+		probs, means := lat.buckets()
+		src.bucketCond[which] = conditional(probs[:])
+		src.bucketMean[which] = means
+	}
 	return src
+}
+
+// codeTable is the conditional probabilities of src.codes under shares.
+func (s *source) codeTable(shares map[int]float64) []float64 {
+	out := make([]float64, len(s.codes))
+	for i, c := range s.codes {
+		out[i] = shares[c]
+	}
+	return conditional(out)
 }
 
 func nameHash(name string) uint64 {
@@ -151,13 +169,13 @@ func (s *source) split(n uint64, primaryWeight, canaryWeight int) (toPrimary, to
 
 // serve draws the codes and latencies of n requests to one destination and
 // adds them to its counters.
-func (s *source) serve(d *dest, n uint64) {
-	multinomial(s.rng, n, s.codeCond, d.codes)
+func (s *source) serve(which int, d *dest, n uint64) {
+	multinomial(s.rng, n, s.codeCond[which], d.codes)
 	var drawn [bucketCount]uint64
-	multinomial(s.rng, n, s.bucketCond, drawn[:])
+	multinomial(s.rng, n, s.bucketCond[which], drawn[:])
 	for i, k := range drawn {
 		d.buckets[i] += k
-		d.sumMs += float64(k) * s.bucketMean[i]
+		d.sumMs += float64(k) * s.bucketMean[which][i]
 	}
 	d.count += n
 }
