@@ -131,7 +131,7 @@ func (r *run) weights() (primary, canary int) {
 
 func (r *run) tick(ctx context.Context) error {
 	r.canary.Status = *r.status.status.DeepCopy()
-	res, err := r.engine.Tick(ctx, r.canary, r.now)
+	res, err := r.controllerTick(ctx)
 	if err != nil {
 		return fmt.Errorf("tick at %v: %w", r.now.Sub(Epoch), err)
 	}

@@ -10,6 +10,8 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
 
+	smifake "github.com/servicemeshinterface/smi-sdk-go/pkg/gen/client/split/clientset/versioned/fake"
+
 	"github.com/fledge-canary/fledge/adapters/kube"
 	"github.com/fledge-canary/fledge/adapters/smi"
 	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
@@ -38,6 +40,8 @@ type run struct {
 	hooks   *loadtester
 	metrics *overrides
 	store   *tsdb.Store
+	smi     *smifake.Clientset
+	faults  *faultState // nil: no faults injected (see faults.go)
 
 	now, start, nextTick time.Time
 	analysed             bool
@@ -59,7 +63,7 @@ func newRun(l *scenario.Loaded) (*run, error) {
 		status: &statusStore{}, events: &recorder{}}
 	c := l.Cluster
 	kubeClient, smiClient := newClients(cd, c)
-	r.kube = kubeClient
+	r.kube, r.smi = kubeClient, smiClient
 	r.kubelet = cluster.NewKubelet(kubeClient, cd.Namespace, c.ReadyAfter.D())
 	r.store = tsdb.NewStore()
 	model, err := traffic.New(traffic.Config{
