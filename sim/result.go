@@ -27,7 +27,9 @@ type Result struct {
 	Ticks     []engine.Record           `json:"ticks"`
 	Status    v1.CanaryStatus           `json:"status"`
 	Traffic   map[string]traffic.Counts `json:"traffic"`
-	Notes     []Note                    `json:"notes,omitempty"`
+	// Sources are the requests each Deployment received, by source.
+	Sources map[string]map[string]traffic.Counts `json:"sources"`
+	Notes   []Note                               `json:"notes,omitempty"`
 }
 
 // Weights are the canary weights the router was set to after the start.
@@ -68,6 +70,6 @@ func (r *run) result() *Result {
 		Scenario: r.s.Name, Start: r.start, End: r.now,
 		Bootstrap: ev[:r.bootstrapEvents], Events: ev[r.bootstrapEvents:],
 		Routes: r.router.writes, Ticks: r.records, Status: r.status.status,
-		Traffic: r.traffic.Totals(), Notes: r.notes,
+		Traffic: r.traffic.Totals(), Sources: r.traffic.BySource(), Notes: r.notes,
 	}
 }
