@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
@@ -26,7 +27,7 @@ func copyHeaders(h http.Header, from map[string][]string) {
 
 // authorize sets the request's credentials from the template's secretRef,
 // read in the template's namespace (ns when the template has none). It
-// returns the secret values it sent, for redact.
+// returns the secret values it sent, for scrub.
 func (c *Client) authorize(ctx context.Context, req *http.Request, tmpl *v1.MetricTemplate, ns string) ([]string, error) {
 	ref := tmpl.Spec.Provider.SecretRef
 	if ref == nil {
@@ -45,8 +46,9 @@ func (c *Client) authorize(ctx context.Context, req *http.Request, tmpl *v1.Metr
 	return setCredentials(req, data, ns, ref.Name)
 }
 
-// setCredentials applies a bearer token, else basic auth. Its errors name
-// the secret and never its values.
+// setCredentials applies a bearer token, else basic auth. It returns every
+// value it sent, the basic-auth username included, for redaction. Its
+// errors name the secret and never its values.
 func setCredentials(req *http.Request, data map[string][]byte, ns, name string) ([]string, error) {
 	if token := string(bytes.TrimSpace(data["token"])); token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
@@ -56,32 +58,46 @@ func setCredentials(req *http.Request, data map[string][]byte, ns, name string) 
 	if user != "" && pass != "" {
 		req.SetBasicAuth(user, pass)
 		basic := base64.StdEncoding.EncodeToString([]byte(user + ":" + pass))
-		return []string{pass, basic}, nil
+		return []string{pass, basic, user}, nil
 	}
 	return nil, fmt.Errorf("secret %s/%s has neither token nor username and password", ns, name)
 }
 
-// redactedError hides the credentials a server may have echoed back into
-// an error body, keeping the error chain for errors.Is.
-type redactedError struct {
+// scrubbedError has a text with the credentials a server may have echoed
+// back taken out and a bounded length. It keeps the error chain for
+// errors.Is (ErrNoValues, context.DeadlineExceeded).
+type scrubbedError struct {
 	msg string
 	err error
 }
 
-func (e *redactedError) Error() string { return e.msg }
-func (e *redactedError) Unwrap() error { return e.err }
+func (e *scrubbedError) Error() string { return e.msg }
+func (e *scrubbedError) Unwrap() error { return e.err }
 
-// redact replaces every secret value in err's text with "<redacted>".
-func redact(err error, secrets []string) error {
-	if err == nil || len(secrets) == 0 {
-		return err
+// scrub replaces every secret value in err's text with "<redacted>", then
+// cuts the text at errorTextBytesMax. Redacting first means a cut never
+// leaves the prefix of a secret behind.
+func scrub(err error, secrets []string) error {
+	if err == nil {
+		return nil
 	}
-	msg := err.Error()
-	for _, s := range secrets {
-		msg = strings.ReplaceAll(msg, s, "<redacted>")
-	}
+	msg := truncate(redactText(err.Error(), secrets), errorTextBytesMax)
 	if msg == err.Error() {
 		return err
 	}
-	return &redactedError{msg: msg, err: err}
+	return &scrubbedError{msg: msg, err: err}
+}
+
+// redactText replaces every secret value in s with "<redacted>", the
+// longest first: a username that is part of the password must not leave the
+// rest of the password behind.
+func redactText(s string, secrets []string) string {
+	secrets = slices.Clone(secrets)
+	slices.SortFunc(secrets, func(a, b string) int { return len(b) - len(a) })
+	for _, secret := range secrets {
+		if secret != "" {
+			s = strings.ReplaceAll(s, secret, "<redacted>")
+		}
+	}
+	return s
 }

@@ -2,6 +2,8 @@ package prometheus
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -9,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/fledge-canary/fledge/adapters/internal/httpclient"
 	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
@@ -21,11 +24,14 @@ const (
 	MaxTimeout     = time.Minute
 )
 
-// Body limits: an answer larger than responseBytesMax is refused, and an
-// error body is quoted up to errorBodyBytesMax.
+// Size limits: an answer larger than responseBytesMax is refused, an error
+// body is quoted up to errorBodyBytesMax, and an error's whole text is cut
+// at errorTextBytesMax (a server can put any string in the fields an error
+// quotes: resultType, errorType, error, a sample value).
 const (
 	responseBytesMax  = 8 << 20
 	errorBodyBytesMax = 1 << 10
+	errorTextBytesMax = 4 << 10
 )
 
 // SecretGetter reads the data of a Secret.
@@ -121,8 +127,8 @@ func (c *Client) query(ctx context.Context, src engine.Source, ns, promql string
 			return 0, err
 		}
 	}
-	v, err := c.do(req, provider)
-	return v, redact(err, secrets)
+	v, err := c.do(req, provider, secrets)
+	return v, scrub(err, secrets)
 }
 
 // address picks the server: the template's, the source's, the default.
@@ -169,7 +175,10 @@ func redactAddress(address string, u *url.URL, err error) string {
 	return address
 }
 
-func (c *Client) do(req *http.Request, provider *v1.MetricTemplateProvider) (float64, error) {
+// do sends the request and decodes the answer. secrets are the credentials
+// the request carries: they are taken out of an error body before it is cut,
+// so that no prefix of one survives the cut.
+func (c *Client) do(req *http.Request, provider *v1.MetricTemplateProvider, secrets []string) (float64, error) {
 	hc := c.base
 	if provider != nil && provider.InsecureSkipVerify {
 		hc = c.insecure()
@@ -184,8 +193,11 @@ func (c *Client) do(req *http.Request, provider *v1.MetricTemplateProvider) (flo
 		return 0, fmt.Errorf("request failed: reading body: %w", err)
 	}
 	if resp.StatusCode >= 400 {
-		return 0, fmt.Errorf("error response: Status %d %s: %s",
-			resp.StatusCode, http.StatusText(resp.StatusCode), truncate(body, errorBodyBytesMax))
+		status := fmt.Sprintf("error response: Status %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
+		if text := errorBody(body, secrets); text != "" {
+			return 0, fmt.Errorf("%s: %s", status, text)
+		}
+		return 0, errors.New(status)
 	}
 	if len(body) > responseBytesMax {
 		return 0, fmt.Errorf("error unmarshaling result: %w",
@@ -194,9 +206,25 @@ func (c *Client) do(req *http.Request, provider *v1.MetricTemplateProvider) (flo
 	return decode(body)
 }
 
-func truncate(b []byte, n int) string {
-	if len(b) <= n {
-		return string(b)
+// errorBody is what an error quotes of the body of a status >= 400: the
+// "errorType: error" of a Prometheus error answer, else the body itself,
+// with the secrets taken out, then cut at errorBodyBytesMax.
+func errorBody(body []byte, secrets []string) string {
+	text := strings.TrimSpace(string(body))
+	var r response
+	if json.Unmarshal(body, &r) == nil && r.Status == "error" && r.Error != "" {
+		text = r.ErrorType + ": " + r.Error
 	}
-	return string(b[:n]) + "…(truncated)"
+	return truncate(redactText(text, secrets), errorBodyBytesMax)
+}
+
+// truncate cuts s at n bytes, on a rune boundary, and marks the cut.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…(truncated)"
 }

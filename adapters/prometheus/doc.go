@@ -27,6 +27,22 @@
 //	matrix, string         error
 //	value NaN              engine.ErrNoValues
 //	value +Inf or -Inf     ±Inf (the core fails the check on it)
+//	status neither "success" nor "error", malformed JSON, a value that is
+//	not a number           error "error unmarshaling result: …"
+//	status >= 400          error "error response: Status 503 Service Unavailable: <body>",
+//	                       where a Prometheus JSON error body is shown as "<errorType>: <error>"
+//	no answer in time      error "request failed: …: context deadline exceeded"
+//
+// ±Inf is decided in one place, the core (decide.judgeWith): it is a value,
+// not a transport fault, so the adapter passes it on and every Metrics
+// implementation (this one, the simulator's) gets the same verdict, a
+// failed check "… returned +Inf, not a value that can be judged". Flagger
+// accepts +Inf and compares it, so a success rate of +Inf passes there.
+//
+// Every error is one line of bounded length: an error body is quoted up to
+// 1 KiB and an error's whole text is cut at 4 KiB, so a server cannot put
+// megabytes into an event through a long body, resultType or sample value.
+// An answer larger than 8 MiB is refused unread.
 //
 // Two of these differ from Flagger on purpose (SPEC §9.10). Flagger takes
 // the last series of a multi-series vector, which depends on the order the
@@ -43,7 +59,10 @@
 // "Authorization: Bearer <token>"; otherwise "username" and "password" give
 // basic auth; otherwise the query fails. Surrounding whitespace (the newline
 // of a secret created from a file) is trimmed. Secret values never appear in
-// errors.
+// errors: the token, the password, the username and the base64 pair are
+// replaced by "<redacted>" wherever a server echoes them (longest first, and
+// before any text is cut, so no prefix of one survives). The price: a
+// username that also occurs in an address or query is redacted there too.
 //
 // provider.headers are copied into each request. The template's map, which
 // belongs to the informer cache, is never written: Flagger adds the bearer

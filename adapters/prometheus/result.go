@@ -27,14 +27,20 @@ type series struct {
 	Value  json.RawMessage   `json:"value"`
 }
 
-// decode reads the single value of an instant-query answer.
+// decode reads the single value of an instant-query answer. It is pure: it
+// reads nothing but body. Its errors may quote strings of the body in full;
+// the caller scrubs and bounds them.
 func decode(body []byte) (float64, error) {
 	var r response
 	if err := json.Unmarshal(body, &r); err != nil {
 		return 0, fmt.Errorf("error unmarshaling result: %w", err)
 	}
-	if r.Status == "error" {
+	switch r.Status {
+	case "success":
+	case "error":
 		return 0, fmt.Errorf("query failed: %s: %s", r.ErrorType, r.Error)
+	default:
+		return 0, fmt.Errorf("error unmarshaling result: status %q, expected \"success\" or \"error\"", r.Status)
 	}
 	switch r.Data.ResultType {
 	case "vector":
@@ -65,6 +71,9 @@ func decodeVector(raw json.RawMessage) (float64, error) {
 
 // decodeSample reads a [<unix time>, "<value>"] pair. NaN is no value.
 func decodeSample(raw json.RawMessage) (float64, error) {
+	if len(raw) == 0 {
+		return 0, errors.New("error unmarshaling result: series has no value")
+	}
 	var pair []json.RawMessage
 	if err := json.Unmarshal(raw, &pair); err != nil {
 		return 0, fmt.Errorf("error unmarshaling result: %w", err)
@@ -78,7 +87,7 @@ func decodeSample(raw json.RawMessage) (float64, error) {
 	}
 	v, err := strconv.ParseFloat(s, 64)
 	if err != nil {
-		return 0, fmt.Errorf("error unmarshaling result: %w", err)
+		return 0, fmt.Errorf("error unmarshaling result: sample value %q is not a number", s)
 	}
 	if math.IsNaN(v) {
 		return 0, engine.ErrNoValues

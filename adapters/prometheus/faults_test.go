@@ -1,0 +1,121 @@
+package prometheus
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fledge-canary/fledge/adapters/prometheus/promtest"
+	"github.com/fledge-canary/fledge/core/engine"
+)
+
+// TestQueryFaults runs a query against every misbehaving server of the
+// catalogue and checks the exact error, its chain, and its length.
+func TestQueryFaults(t *testing.T) {
+	for _, f := range promtest.Faults() {
+		t.Run(f.Name, func(t *testing.T) {
+			t.Parallel()
+			opts := Options{DefaultAddress: promtest.Serve(t, f)}
+			if f.Slow {
+				opts.Timeout = 100 * time.Millisecond // any timeout ends these; none is measured
+			}
+			v, err := New(opts).Query(context.Background(), engine.Query{PromQL: "sum(up)", At: at})
+			checkFault(t, f, v, err)
+		})
+	}
+}
+
+func checkFault(t *testing.T, f promtest.Fault, v float64, err error) {
+	t.Helper()
+	if f.Err == "" {
+		if err != nil || v != f.Value {
+			t.Fatalf("Query = %v, %v; want %v, nil", v, err, f.Value)
+		}
+		return
+	}
+	if err == nil {
+		t.Fatalf("Query = %v, nil; want the error %q", v, f.Err)
+	}
+	if !f.Match(err.Error()) {
+		t.Errorf("err = %.300q\nwant %.300q", err, f.Err)
+	}
+	if got := errors.Is(err, engine.ErrNoValues); got != f.NoValues {
+		t.Errorf("errors.Is(err, ErrNoValues) = %v, want %v", got, f.NoValues)
+	}
+	if got := errors.Is(err, context.DeadlineExceeded); got != f.Deadline {
+		t.Errorf("errors.Is(err, DeadlineExceeded) = %v, want %v", got, f.Deadline)
+	}
+	if n := len(err.Error()); n > errorTextBytesMax+len("…(truncated)") {
+		t.Errorf("error text of %d bytes", n)
+	}
+}
+
+// planted are credentials no error may show.
+var planted = promtest.Credentials{
+	Token: "planted-token-7f3a", Username: "planted-user-c0de", Password: "planted-password-91c2",
+}
+
+// TestSecretsNeverInErrors plants a bearer token and a basic-auth pair in
+// Secrets, sends them to every misbehaving server, including servers that
+// echo them back in each text an error quotes, and searches every error
+// for them.
+func TestSecretsNeverInErrors(t *testing.T) {
+	store := secrets{
+		"ns/token": {"token": []byte(planted.Token)},
+		"ns/basic": {"username": []byte(planted.Username), "password": []byte(planted.Password)},
+		"ns/bad":   {"user": []byte(planted.Username), "pass": []byte(planted.Password), "tok": []byte(planted.Token)},
+	}
+	echoes := map[string]bool{}
+	faults := promtest.Faults()
+	for _, f := range promtest.EchoFaults() {
+		echoes[f.Name] = true
+		faults = append(faults, f)
+	}
+	for _, f := range faults {
+		t.Run(f.Name, func(t *testing.T) {
+			t.Parallel()
+			addr := promtest.Serve(t, f)
+			c := New(Options{Secrets: store, Timeout: 100 * time.Millisecond})
+			for _, secret := range []string{"token", "basic", "bad"} {
+				src := engine.Source{Template: template("ns", addr, withSecret(secret))}
+				_, err := c.Query(context.Background(), engine.Query{Source: src, Namespace: "ns", PromQL: "sum(up)", At: at})
+				if err == nil && f.Err != "" {
+					t.Fatalf("%s: no error", secret)
+				}
+				if echoes[f.Name] && secret != "bad" && !strings.Contains(fmt.Sprint(err), "<redacted>") &&
+					!strings.HasSuffix(fmt.Sprint(err), "…(truncated)") {
+					t.Errorf("%s: the echoed credentials were not redacted: %.300q", secret, err)
+				}
+				assertNoSecret(t, secret, err)
+			}
+		})
+	}
+}
+
+// assertNoSecret searches an error's text, its %+v and %#v forms and its
+// JSON for every form of the planted credentials, down the error chain
+// as far as errors.Unwrap does not leave the adapter's scrubbed error.
+func assertNoSecret(t *testing.T, what string, err error) {
+	t.Helper()
+	if err == nil {
+		return
+	}
+	js, _ := json.Marshal(map[string]string{"error": err.Error()})
+	texts := []string{err.Error(), fmt.Sprintf("%v", err), fmt.Sprintf("%+v", err), string(js)}
+	for _, text := range texts {
+		for _, s := range planted.Values() {
+			if strings.Contains(text, s) {
+				t.Errorf("%s: the error shows %q: %.300q", what, s, text)
+			}
+		}
+		for _, s := range planted.Values() {
+			if half := s[:len(s)/2]; strings.Contains(text, half) {
+				t.Errorf("%s: the error shows the start of %q: %.300q", what, s, text)
+			}
+		}
+	}
+}
