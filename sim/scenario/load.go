@@ -95,6 +95,12 @@ func LoadBytes(display string, data []byte, dir string) (*Loaded, error) {
 	return parse(os.DirFS("/"), strings.TrimPrefix(filepath.ToSlash(abs), "/"), display, data)
 }
 
+// LoadBytesFS reads a scenario held in memory whose manifest paths are
+// relative to dir in fsys (such as the embedded corpus).
+func LoadBytesFS(fsys fs.FS, dir, display string, data []byte) (*Loaded, error) {
+	return parse(fsys, dir, display, data)
+}
+
 func parse(fsys fs.FS, dir, display string, data []byte) (*Loaded, error) {
 	s, err := decode(display, data)
 	if err != nil {
