@@ -2,9 +2,8 @@ package cluster
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/json"
 	"fmt"
+	"reflect"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -24,7 +23,8 @@ type Kubelet struct {
 
 // rollout is what the kubelet remembers of a Deployment.
 type rollout struct {
-	spec       [sha256.Size]byte // of the pod template and replicas
+	template   *corev1.PodTemplateSpec // the pod template rolled out
+	replicas   int32
 	generation int64
 	changedAt  time.Time
 	readyAt    time.Time
@@ -71,13 +71,9 @@ func (k *Kubelet) Next(now time.Time) time.Time {
 }
 
 func (k *Kubelet) sync(ctx context.Context, d *appsv1.Deployment, now time.Time) error {
-	key, err := specKey(d)
-	if err != nil {
-		return err
-	}
 	r := k.rollouts[d.Name]
-	if r == nil || r.spec != key {
-		r = k.start(d, key, now)
+	if r == nil || r.replicas != replicas(d) || !reflect.DeepEqual(r.template, &d.Spec.Template) {
+		r = k.start(d, now)
 	}
 	want := k.status(d, r, now)
 	if statusEqual(d.Status, want) && d.Generation == r.generation {
@@ -91,14 +87,14 @@ func (k *Kubelet) sync(ctx context.Context, d *appsv1.Deployment, now time.Time)
 	return nil
 }
 
-func (k *Kubelet) start(d *appsv1.Deployment, key [sha256.Size]byte, now time.Time) *rollout {
+func (k *Kubelet) start(d *appsv1.Deployment, now time.Time) *rollout {
 	// On a real API server the generation is the server's; on a fake one
 	// the kubelet keeps its own count.
 	gen := max(d.Generation, 1)
 	if old := k.rollouts[d.Name]; old != nil {
 		gen = max(old.generation+1, d.Generation)
 	}
-	r := &rollout{spec: key, generation: gen, changedAt: now, readyAt: now.Add(k.readyAfter)}
+	r := &rollout{template: d.Spec.Template.DeepCopy(), replicas: replicas(d), generation: gen, changedAt: now, readyAt: now.Add(k.readyAfter)}
 	if replicas(d) == 0 {
 		r.readyAt = now
 	}
@@ -150,19 +146,19 @@ func progressDeadline(d *appsv1.Deployment) time.Duration {
 	return time.Duration(*d.Spec.ProgressDeadlineSeconds) * time.Second
 }
 
-func specKey(d *appsv1.Deployment) ([sha256.Size]byte, error) {
-	b, err := json.Marshal(struct {
-		T corev1.PodTemplateSpec
-		R int32
-	}{d.Spec.Template, replicas(d)})
-	if err != nil {
-		return [sha256.Size]byte{}, fmt.Errorf("kubelet: hashing deployment %s: %w", d.Name, err)
-	}
-	return sha256.Sum256(b), nil
-}
-
+// statusEqual compares the fields the kubelet writes.
 func statusEqual(a, b appsv1.DeploymentStatus) bool {
-	x, _ := json.Marshal(a)
-	y, _ := json.Marshal(b)
-	return string(x) == string(y)
+	if a.ObservedGeneration != b.ObservedGeneration || a.Replicas != b.Replicas || a.UpdatedReplicas != b.UpdatedReplicas ||
+		a.ReadyReplicas != b.ReadyReplicas || a.AvailableReplicas != b.AvailableReplicas ||
+		a.UnavailableReplicas != b.UnavailableReplicas || len(a.Conditions) != len(b.Conditions) {
+		return false
+	}
+	for i, x := range a.Conditions {
+		y := b.Conditions[i]
+		if x.Type != y.Type || x.Status != y.Status || x.Reason != y.Reason || x.Message != y.Message ||
+			!x.LastUpdateTime.Equal(&y.LastUpdateTime) || !x.LastTransitionTime.Equal(&y.LastTransitionTime) {
+			return false
+		}
+	}
+	return true
 }
