@@ -69,6 +69,8 @@ type tick struct {
 	target Target
 	routes decide.Routes
 	rec    Record
+	// targetReplicas is the target's spec.replicas as its readiness read it.
+	targetReplicas *int32
 }
 
 func newTick(e *Engine, cd *v1.Canary, now time.Time) *tick {
@@ -88,7 +90,7 @@ func (t *tick) run(ctx context.Context) {
 		t.suspended, t.observe, t.bootstrap, t.initialize, t.shouldAdvance,
 		t.primaryReady, t.readRoutes, t.startRevision, t.restartRevision,
 		t.canaryReady, t.skipAnalysis, t.rollbackHooks, t.promoting, t.finalising,
-		t.thresholdRollback, t.analyse, t.advance,
+		t.thresholdRollback, t.resumeWeight, t.analyse, t.advance,
 	}
 	for _, s := range steps {
 		if s(ctx) {

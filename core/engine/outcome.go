@@ -144,6 +144,19 @@ func (t *tick) failPromotion(ctx context.Context, reason string) {
 	t.runPostRollout(ctx, v1.PhaseFailed)
 }
 
+// resumeWeight takes the canary weight from the TrafficSplit when it
+// differs from the status: a tick moved the traffic and did not get to
+// write the status (a crash, a failed status write). The analysis at that
+// weight starts now; advancing again at once would skip it.
+func (t *tick) resumeWeight(context.Context) bool {
+	if t.st.Phase != v1.PhaseProgressing || decide.StrategyOf(t.a) != decide.StrategyCanary ||
+		t.routes.Canary == t.st.CanaryWeight {
+		return false
+	}
+	t.st.CanaryWeight = t.routes.Canary
+	return t.end(fmt.Sprintf("resumed at weight %d set by an unfinished tick", t.routes.Canary))
+}
+
 // analyse runs the pre-rollout hooks on the first tick of an analysis and
 // the rollout hooks and metric checks on the others. A failure counts one
 // failed check and ends the tick.

@@ -121,6 +121,9 @@ func (t *tick) readiness(ctx context.Context, role Role) decide.Readiness {
 	if err != nil {
 		return decide.Readiness{Retriable: true, Reason: err.Error()}
 	}
+	if role == RoleCanary {
+		t.targetReplicas = d.Replicas
+	}
 	threshold := t.cd.GetPrimaryReadyThreshold()
 	if role == RoleCanary {
 		threshold = t.cd.GetCanaryReadyThreshold()
@@ -181,5 +184,15 @@ func (t *tick) restartRevision(ctx context.Context) bool {
 }
 
 func (t *tick) canaryReady(ctx context.Context) bool {
-	return t.requireReady(ctx, RoleCanary)
+	if t.requireReady(ctx, RoleCanary) {
+		return true
+	}
+	// A target at zero replicas in an analysis is a rollback that scaled it
+	// down and did not get to write the status (a crash, a failed write):
+	// finish it rather than send traffic to no pod.
+	if decide.Analysing(t.st.Phase) && t.targetReplicas != nil && *t.targetReplicas == 0 {
+		t.rollback(ctx)
+		return t.end("target at zero replicas during the analysis: rollback finished")
+	}
+	return false
 }
