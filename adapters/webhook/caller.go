@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/fledge-canary/fledge/adapters/internal/httpclient"
 	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
@@ -128,7 +129,13 @@ func (c *Caller) attempt(ctx context.Context, client *http.Client, hook v1.Canar
 		return result{err: err, permanent: !retryableTransport(err)}
 	}
 	defer resp.Body.Close()
-	text, truncated, err := readBody(resp.Body, c.maxBody)
+	return readResult(resp, c.maxBody)
+}
+
+// readResult turns a response into the attempt's result, reading at most
+// maxBody bytes of its body. It reads nothing but resp.
+func readResult(resp *http.Response, maxBody int64) result {
+	text, truncated, err := readBody(resp.Body, maxBody)
 	if err != nil {
 		return result{code: resp.StatusCode, readErr: err}
 	}
@@ -140,14 +147,20 @@ func (c *Caller) attempt(ctx context.Context, client *http.Client, hook v1.Canar
 	}
 }
 
-// readBody reads at most limit bytes and says whether there were more.
+// readBody reads at most limit bytes and says whether there were more. A
+// cut body ends before a character the cut would split, so a UTF-8 body
+// stays valid UTF-8 in the error that quotes it.
 func readBody(r io.Reader, limit int64) (string, bool, error) {
 	b, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {
 		return "", false, err
 	}
-	if int64(len(b)) > limit {
-		return string(b[:limit]), true, nil
+	if int64(len(b)) <= limit {
+		return string(b), false, nil
 	}
-	return string(b), false, nil
+	n := limit
+	for n > 0 && limit-n < utf8.UTFMax-1 && !utf8.RuneStart(b[n]) {
+		n--
+	}
+	return string(b[:n]), true, nil
 }

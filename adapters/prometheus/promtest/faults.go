@@ -158,14 +158,14 @@ type Credentials struct {
 	Token, Username, Password string
 }
 
-// basic is the base64 of "user:password", as the Authorization header carries it.
-func (c Credentials) basic() string {
+// Basic is the base64 of "user:password", as the Authorization header carries it.
+func (c Credentials) Basic() string {
 	return base64.StdEncoding.EncodeToString([]byte(c.Username + ":" + c.Password))
 }
 
 // Values are every form a credential can take in a text.
 func (c Credentials) Values() []string {
-	return []string{c.Token, c.Username, c.Password, c.basic()}
+	return []string{c.Token, c.Username, c.Password, c.Basic()}
 }
 
 // echo answers code and a body that fmt.Sprintf(format, creds) builds from
