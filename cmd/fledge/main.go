@@ -33,6 +33,6 @@ func newRootCommand() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newValidateCommand(), newSimCommand())
+	root.AddCommand(newValidateCommand(), newSimCommand(), newWhatifCommand())
 	return root
 }

@@ -8,10 +8,11 @@ import (
 // Spread summarises a sample: its median, 90th percentile and maximum
 // (nearest-rank percentiles: always values that occurred).
 type Spread struct {
-	N   int     `json:"n"`
-	P50 float64 `json:"p50"`
-	P90 float64 `json:"p90"`
-	Max float64 `json:"max"`
+	N    int     `json:"n"`
+	Mean float64 `json:"mean"`
+	P50  float64 `json:"p50"`
+	P90  float64 `json:"p90"`
+	Max  float64 `json:"max"`
 }
 
 // spreadOf summarises xs; the zero Spread when xs is empty.
@@ -21,7 +22,11 @@ func spreadOf(xs []float64) Spread {
 	}
 	s := slices.Clone(xs)
 	slices.Sort(s)
-	return Spread{N: len(s), P50: nearestRank(s, 0.5), P90: nearestRank(s, 0.9), Max: s[len(s)-1]}
+	sum := 0.0
+	for _, x := range s {
+		sum += x
+	}
+	return Spread{N: len(s), Mean: sum / float64(len(s)), P50: nearestRank(s, 0.5), P90: nearestRank(s, 0.9), Max: s[len(s)-1]}
 }
 
 // nearestRank is the smallest value with at least q of the sorted sample

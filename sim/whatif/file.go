@@ -1,0 +1,129 @@
+package whatif
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/fledge-canary/fledge/sim/scenario"
+)
+
+// File is a what-if file: everything the flags say, for a study kept in
+// version control next to its Canary. Flags given on the command line
+// override it.
+//
+//	traffic: {rps: 50, errorRate: 0.1, notFoundRate: 0, p50: 5ms, p99: 40ms, readyAfter: 10s}
+//	regressions: {errors: [1, 2, 5], latency: [100ms], notFound: []}
+//	runs: 200
+//	seed: 1
+//	webhooks: {acceptance-test: pass}
+//	sweep: {stepWeight: [5, 10], interval: [30s, 1m]}
+type File struct {
+	Traffic     FileTraffic               `yaml:"traffic"`
+	Regressions *FileRegressions          `yaml:"regressions"`
+	Runs        int                       `yaml:"runs"`
+	Seed        *uint64                   `yaml:"seed"`
+	Webhooks    map[string]scenario.Reply `yaml:"webhooks"`
+	Sweep       map[string][]yaml.Node    `yaml:"sweep"`
+	Templates   []string                  `yaml:"metricTemplates"`
+}
+
+// FileTraffic is the traffic profile; unset fields keep their defaults.
+type FileTraffic struct {
+	RPS          *float64           `yaml:"rps"`
+	ErrorRate    *float64           `yaml:"errorRate"`
+	NotFoundRate *float64           `yaml:"notFoundRate"`
+	P50          *scenario.Duration `yaml:"p50"`
+	P99          *scenario.Duration `yaml:"p99"`
+	ReadyAfter   *scenario.Duration `yaml:"readyAfter"`
+}
+
+// FileRegressions are the regression sizes; a family left out keeps its
+// defaults, an empty list tries none.
+type FileRegressions struct {
+	Errors   *[]float64           `yaml:"errors"`
+	NotFound *[]float64           `yaml:"notFound"`
+	Latency  *[]scenario.Duration `yaml:"latency"`
+}
+
+// ReadFile reads a what-if file, refusing unknown fields.
+func ReadFile(name string) (*File, error) {
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return nil, err
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	var f File
+	if err := dec.Decode(&f); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return &f, nil
+}
+
+// ApplyTo sets the profile's fields the file gives.
+func (t FileTraffic) ApplyTo(p *Profile) {
+	setIf(&p.RPS, t.RPS)
+	setIf(&p.ErrorRate, t.ErrorRate)
+	setIf(&p.NotFoundRate, t.NotFoundRate)
+	for _, d := range []struct {
+		to   *time.Duration
+		from *scenario.Duration
+	}{{&p.P50, t.P50}, {&p.P99, t.P99}, {&p.ReadyAfter, t.ReadyAfter}} {
+		if d.from != nil {
+			*d.to = d.from.D()
+		}
+	}
+}
+
+// ApplyTo sets the families the file gives.
+func (r *FileRegressions) ApplyTo(to *Regressions) {
+	if r == nil {
+		return
+	}
+	setIf(&to.Errors, r.Errors)
+	setIf(&to.NotFound, r.NotFound)
+	if r.Latency != nil {
+		to.Latency = nil
+		for _, d := range *r.Latency {
+			to.Latency = append(to.Latency, d.D())
+		}
+	}
+}
+
+func setIf[T any](to *T, from *T) {
+	if from != nil {
+		*to = *from
+	}
+}
+
+// Axes are the file's sweep, keys sorted.
+func (f *File) Axes() ([]Axis, error) {
+	var axes []Axis
+	keys := make([]string, 0, len(f.Sweep))
+	for k := range f.Sweep {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		spec := k + "="
+		for i, n := range f.Sweep[k] {
+			if i > 0 {
+				spec += ","
+			}
+			spec += n.Value
+		}
+		ax, err := ParseAxis(spec)
+		if err != nil {
+			return nil, err
+		}
+		axes = append(axes, ax)
+	}
+	return axes, nil
+}

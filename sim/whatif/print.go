@@ -1,0 +1,120 @@
+package whatif
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// Print writes the report as a table with the arithmetic's check under it.
+func (r *Report) Print(w io.Writer) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "What if %s ships: interval %v, threshold %d, %s; checks: %s\n",
+		r.Spec.Canary, r.Spec.Interval, r.Spec.Threshold, weightsText(r.Spec.Weights, r.Spec.MaxWeight),
+		strings.Join(r.Spec.Metrics, ", "))
+	p := r.Profile
+	fmt.Fprintf(&b, "Traffic: %g rps of users, %g%% 5xx, %g%% 404, p50 %v, p99 %v, rollouts ready in %v; %d runs per case, seed %d\n\n",
+		p.RPS, p.ErrorRate, p.NotFoundRate, p.P50, p.P99, p.ReadyAfter, r.Runs, r.Seed)
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "CASE\tPROMOTED\tROLLED BACK (95% CI)\tPROMOTED IN p50/p90/max\tROLLED BACK IN p50/p90/max\tFAILED USER REQUESTS p50/p90\t")
+	for _, c := range r.Cases {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t\n", c.Name, percent(c.Promoted.P), rateText(c.RolledBack),
+			timesText(c.TimeToPromote), timesText(c.TimeToRollback),
+			fmt.Sprintf("%.0f / %.0f", c.BlastRadius.P50, c.BlastRadius.P90))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	b.WriteString("\n")
+	b.WriteString(r.findings())
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// findings are the sentences under the table.
+func (r *Report) findings() string {
+	var b strings.Builder
+	ar := r.Arithmetic
+	switch h, ok := r.Healthy(); {
+	case ar.Error != "":
+		fmt.Fprintf(&b, "Arithmetic: not computed: %s.\n", ar.Error)
+	case !ok:
+	default:
+		fmt.Fprintf(&b, "Arithmetic: %d ticks of %v = %v from the change to the promotion (Flagger's interval × weights counts %v of it).\n",
+			int(ar.Promotion/ar.Interval), ar.Interval, ar.Promotion, ar.Analysis)
+		switch {
+		case h.TimeToPromote.N == 0:
+			b.WriteString("  No healthy run promoted.\n")
+		case ar.Holds:
+			fmt.Fprintf(&b, "  Every healthy run that promoted took exactly that.\n")
+		default:
+			fmt.Fprintf(&b, "  Healthy runs took %v to %v: checks that failed on noise held some back.\n",
+				seconds(firstPromotion(h)), seconds(h.TimeToPromote.Max))
+		}
+		fmt.Fprintf(&b, "False rollbacks of a healthy canary: %s.\n", rateText(h.RolledBack))
+	}
+	var missed []string
+	for _, c := range r.Cases {
+		if c.Kind != Healthy && c.RolledBack.P < 0.5 {
+			missed = append(missed, fmt.Sprintf("%s (%s)", c.Name, percent(c.RolledBack.P)))
+		}
+	}
+	if len(missed) > 0 {
+		fmt.Fprintf(&b, "Caught in fewer than half the runs: %s.\n", strings.Join(missed, ", "))
+	}
+	return b.String()
+}
+
+func weightsText(ws []int, maxWeight int) string {
+	if len(ws) == 0 {
+		return fmt.Sprintf("max weight %d", maxWeight)
+	}
+	parts := make([]string, len(ws))
+	for i, w := range ws {
+		parts[i] = fmt.Sprint(w)
+	}
+	return "weights " + strings.Join(parts, ",")
+}
+
+func percent(p float64) string { return fmt.Sprintf("%.1f%%", 100*p) }
+
+func rateText(r Rate) string {
+	return fmt.Sprintf("%s (%.1f–%.1f%%)", percent(r.P), 100*r.Low, 100*r.High)
+}
+
+func timesText(s Spread) string {
+	if s.N == 0 {
+		return "-"
+	}
+	return seconds(s.P50).String() + " / " + seconds(s.P90).String() + " / " + seconds(s.Max).String()
+}
+
+func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
+
+// Print writes one line per setting, the frontier marked, best time first
+// among equals in grid order.
+func (s *SweepReport) Print(w io.Writer) error {
+	var b strings.Builder
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "SETTING\tPROMOTED IN p50\tFALSE ROLLBACKS\tMEAN FAILED USER REQUESTS\tDETECTION\tFRONTIER\t")
+	for _, p := range s.Points {
+		mark := ""
+		if p.Frontier {
+			mark = "*"
+		}
+		promote := "-"
+		if p.TimeToPromote > 0 {
+			promote = seconds(p.TimeToPromote).String()
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%.1f\t%s\t%s\t\n", p.Setting, promote, percent(p.FalseRollback), p.BlastRadius,
+			percent(p.Detection), mark)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	b.WriteString("\n* on the frontier: no other setting promotes as fast with as few failed requests and false rollbacks.\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}

@@ -1,0 +1,240 @@
+package whatif
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
+)
+
+// Axis is one setting of the spec and the values a sweep tries.
+type Axis struct {
+	Key    string   `json:"key"`
+	Values []string `json:"values"`
+}
+
+// setters change one setting of a Canary's analysis; they are the keys a
+// sweep accepts.
+var setters = map[string]func(a *v1.CanaryAnalysis, v string) error{
+	"stepWeight": intSetter(func(a *v1.CanaryAnalysis, n int) { a.StepWeight, a.StepWeights = n, nil }),
+	"maxWeight":  intSetter(func(a *v1.CanaryAnalysis, n int) { a.MaxWeight = n }),
+	"threshold":  intSetter(func(a *v1.CanaryAnalysis, n int) { a.Threshold = n }),
+	"interval": func(a *v1.CanaryAnalysis, v string) error {
+		if _, err := time.ParseDuration(v); err != nil {
+			return fmt.Errorf("%q is not a duration such as 30s or 1m", v)
+		}
+		a.Interval = v
+		return nil
+	},
+}
+
+func intSetter(set func(*v1.CanaryAnalysis, int)) func(*v1.CanaryAnalysis, string) error {
+	return func(a *v1.CanaryAnalysis, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("%q is not a whole number", v)
+		}
+		set(a, n)
+		return nil
+	}
+}
+
+// SweepKeys are the settings a sweep can vary, sorted.
+func SweepKeys() []string {
+	keys := make([]string, 0, len(setters))
+	for k := range setters {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// ParseAxis reads KEY=V1,V2,...
+func ParseAxis(s string) (Axis, error) {
+	key, list, ok := strings.Cut(s, "=")
+	if !ok {
+		return Axis{}, fmt.Errorf("sweep %q: want KEY=V1,V2 with KEY one of %s", s, strings.Join(SweepKeys(), ", "))
+	}
+	if _, known := setters[key]; !known {
+		return Axis{}, fmt.Errorf("sweep %q: unknown key %q: want one of %s", s, key, strings.Join(SweepKeys(), ", "))
+	}
+	values := splitList(list)
+	if len(values) == 0 {
+		return Axis{}, fmt.Errorf("sweep %q: no values", s)
+	}
+	return Axis{Key: key, Values: values}, nil
+}
+
+// Setting is one value of each axis.
+type Setting []KV
+
+// KV is a key and its value.
+type KV struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}
+
+func (s Setting) String() string {
+	parts := make([]string, len(s))
+	for i, kv := range s {
+		parts[i] = kv.Key + "=" + kv.Value
+	}
+	return strings.Join(parts, " ")
+}
+
+// grid is every combination of the axes' values, the first axis slowest.
+func grid(axes []Axis) []Setting {
+	out := []Setting{nil}
+	for _, ax := range axes {
+		var next []Setting
+		for _, s := range out {
+			for _, v := range ax.Values {
+				next = append(next, append(slices.Clone(s), KV{ax.Key, v}))
+			}
+		}
+		out = next
+	}
+	return out
+}
+
+// apply returns the canary with the setting, checked as validate would.
+func (s Setting) apply(cd *v1.Canary) (*v1.Canary, error) {
+	out := cd.DeepCopy()
+	if out.Spec.Analysis == nil {
+		out.Spec.Analysis = &v1.CanaryAnalysis{}
+	}
+	for _, kv := range s {
+		if err := setters[kv.Key](out.Spec.Analysis, kv.Value); err != nil {
+			return nil, fmt.Errorf("%s=%s: %w", kv.Key, kv.Value, err)
+		}
+	}
+	if errs, _ := out.Validate(v1.ValidationOptions{}); len(errs) > 0 {
+		return nil, fmt.Errorf("%s: %w", s, errs)
+	}
+	return out, nil
+}
+
+// Point is a setting's place on the trade-offs: the lower the better on
+// each of the first three.
+type Point struct {
+	Setting Setting `json:"setting"`
+	// TimeToPromote is the healthy case's median, in seconds.
+	TimeToPromote float64 `json:"timeToPromoteSeconds"`
+	// BlastRadius is the mean over the regression cases of the mean
+	// failed user requests served by the canary.
+	BlastRadius float64 `json:"blastRadius"`
+	// FalseRollback is the healthy case's rollback rate.
+	FalseRollback float64 `json:"falseRollback"`
+	// Detection is the mean over the regression cases of the rollback rate.
+	Detection float64 `json:"detection"`
+	// Frontier is true when no other setting is at least as good on all
+	// three trade-offs and better on one.
+	Frontier bool    `json:"frontier"`
+	Report   *Report `json:"report"`
+}
+
+// SweepReport is a sweep's answer: one point per setting, grid order.
+type SweepReport struct {
+	Axes   []Axis  `json:"axes"`
+	Points []Point `json:"points"`
+}
+
+// Sweep makes the study o for every setting of the axes' grid.
+func Sweep(ctx context.Context, o Options, axes []Axis) (*SweepReport, error) {
+	if len(axes) == 0 {
+		return nil, errors.New("sweep: no axes")
+	}
+	if o.Base == nil || o.Base.Canary == nil {
+		return nil, errors.New("sweep: no canary")
+	}
+	settings := grid(axes)
+	canaries := make([]*v1.Canary, len(settings))
+	for i, s := range settings {
+		cd, err := s.apply(o.Base.Canary)
+		if err != nil {
+			return nil, fmt.Errorf("sweep: %w", err)
+		}
+		canaries[i] = cd
+	}
+	rep := &SweepReport{Axes: axes}
+	total := len(settings) * len(o.Cases) * o.Runs
+	progress := o.Progress
+	for i, s := range settings {
+		vo := o
+		base := *o.Base
+		base.Canary = canaries[i]
+		vo.Base = &base
+		if progress != nil {
+			done := i * len(o.Cases) * o.Runs
+			vo.Progress = func(d, _ int) { progress(done+d, total) }
+		}
+		st, err := Run(ctx, vo)
+		if err != nil {
+			return nil, fmt.Errorf("sweep %s: %w", s, err)
+		}
+		rep.Points = append(rep.Points, pointOf(s, st.Report()))
+	}
+	markFrontier(rep.Points)
+	return rep, nil
+}
+
+func pointOf(s Setting, r *Report) Point {
+	p := Point{Setting: s, Report: r}
+	var blast, detect []float64
+	for _, c := range r.Cases {
+		if c.Kind == Healthy {
+			p.TimeToPromote = c.TimeToPromote.P50
+			p.FalseRollback = c.RolledBack.P
+			continue
+		}
+		blast = append(blast, c.BlastRadius.Mean)
+		detect = append(detect, c.RolledBack.P)
+	}
+	p.BlastRadius, p.Detection = mean(blast), mean(detect)
+	return p
+}
+
+func mean(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	sum := 0.0
+	for _, x := range xs {
+		sum += x
+	}
+	return sum / float64(len(xs))
+}
+
+// markFrontier marks the points no other point dominates. A healthy case
+// that never promoted has no time to promote and is never on the frontier.
+func markFrontier(ps []Point) {
+	for i := range ps {
+		ps[i].Frontier = ps[i].TimeToPromote > 0
+		for j := range ps {
+			if i != j && ps[j].TimeToPromote > 0 && dominates(ps[j], ps[i]) {
+				ps[i].Frontier = false
+				break
+			}
+		}
+	}
+}
+
+// dominates reports whether a is at least as good as b on every trade-off
+// and better on one.
+func dominates(a, b Point) bool {
+	ax := [3]float64{a.TimeToPromote, a.BlastRadius, a.FalseRollback}
+	bx := [3]float64{b.TimeToPromote, b.BlastRadius, b.FalseRollback}
+	better := false
+	for k := range ax {
+		if ax[k] > bx[k] {
+			return false
+		}
+		better = better || ax[k] < bx[k]
+	}
+	return better
+}
