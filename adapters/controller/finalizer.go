@@ -35,18 +35,21 @@ type finalizer struct {
 	clock  clock.PassiveClock
 }
 
-// ensure adds the finalizer to a canary that asks for revertOnDeletion;
-// done means the object was updated and will be reconciled again.
-func (f *finalizer) ensure(ctx context.Context, cd *v1.Canary) (done bool, err error) {
+// ensure adds the finalizer to a canary that asks for revertOnDeletion,
+// updating cd in place so that the tick goes on with it. (Returning and
+// waiting for the update's event would stall: adding a finalizer does not
+// change the generation, which is all the controller watches.)
+func (f *finalizer) ensure(ctx context.Context, cd *v1.Canary) error {
 	if !cd.Spec.RevertOnDeletion || controllerutil.ContainsFinalizer(cd, Finalizer) {
-		return false, nil
+		return nil
 	}
 	obj := cd.DeepCopy()
 	controllerutil.AddFinalizer(obj, Finalizer)
 	if err := f.client.Update(ctx, obj); err != nil {
-		return true, fmt.Errorf("adding finalizer to canary %s.%s: %w", cd.Name, cd.Namespace, err)
+		return fmt.Errorf("adding finalizer to canary %s.%s: %w", cd.Name, cd.Namespace, err)
 	}
-	return true, nil
+	*cd = *obj
+	return nil
 }
 
 func (f *finalizer) finalize(ctx context.Context, cd *v1.Canary) (ctrl.Result, error) {

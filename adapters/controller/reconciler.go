@@ -46,7 +46,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	if !cd.DeletionTimestamp.IsZero() {
 		return r.finalizer.finalize(ctx, &cd)
 	}
-	if done, err := r.finalizer.ensure(ctx, &cd); done || err != nil {
+	if err := r.finalizer.ensure(ctx, &cd); err != nil {
 		return ctrl.Result{}, err
 	}
 	if errs, _ := cd.Validate(r.validation); len(errs) > 0 {
