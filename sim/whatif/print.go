@@ -18,11 +18,9 @@ func (r *Report) Print(w io.Writer) error {
 	fmt.Fprintf(&b, "Traffic: %g rps of users, %g%% 5xx, %g%% 404, p50 %v, p99 %v, rollouts ready in %v; %d runs per case, seed %d\n\n",
 		p.RPS, p.ErrorRate, p.NotFoundRate, p.P50, p.P99, p.ReadyAfter, r.Runs, r.Seed)
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "CASE\tPROMOTED\tROLLED BACK (95% CI)\tPROMOTED IN p50/p90/max\tROLLED BACK IN p50/p90/max\tFAILED USER REQUESTS p50/p90\t")
+	fmt.Fprintln(tw, strings.Join(CaseColumns(), "\t")+"\t")
 	for _, c := range r.Cases {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t\n", c.Name, percent(c.Promoted.P), rateText(c.RolledBack),
-			timesText(c.TimeToPromote), timesText(c.TimeToRollback),
-			fmt.Sprintf("%.0f / %.0f", c.BlastRadius.P50, c.BlastRadius.P90))
+		fmt.Fprintln(tw, strings.Join(c.Cells(), "\t")+"\t")
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -31,6 +29,31 @@ func (r *Report) Print(w io.Writer) error {
 	b.WriteString(r.findings())
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// CaseColumns are the headings of the table of cases; [CaseResult.Cells]
+// are its rows.
+func CaseColumns() []string {
+	return []string{"CASE", "PROMOTED", "ROLLED BACK (95% CI)", "PROMOTED IN p50/p90/max",
+		"ROLLED BACK IN p50/p90/max", "FAILED USER REQUESTS p50/p90"}
+}
+
+// Cells are the case's row of the table of cases, as Print writes it.
+func (c CaseResult) Cells() []string {
+	return []string{c.Name, percent(c.Promoted.P), rateText(c.RolledBack),
+		timesText(c.TimeToPromote), timesText(c.TimeToRollback),
+		fmt.Sprintf("%.0f / %.0f", c.BlastRadius.P50, c.BlastRadius.P90)}
+}
+
+// Findings are the sentences Print writes under the table, one a line.
+func (r *Report) Findings() []string {
+	var out []string
+	for _, line := range strings.Split(r.findings(), "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			out = append(out, line)
+		}
+	}
+	return out
 }
 
 // findings are the sentences under the table.
@@ -98,18 +121,9 @@ func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Se
 func (s *SweepReport) Print(w io.Writer) error {
 	var b strings.Builder
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "SETTING\tPROMOTED IN p50\tFALSE ROLLBACKS\tMEAN FAILED USER REQUESTS\tDETECTION\tFRONTIER\t")
+	fmt.Fprintln(tw, strings.Join(PointColumns(), "\t")+"\t")
 	for _, p := range s.Points {
-		mark := ""
-		if p.Frontier {
-			mark = "*"
-		}
-		promote := "-"
-		if p.TimeToPromote > 0 {
-			promote = seconds(p.TimeToPromote).String()
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%.1f\t%s\t%s\t\n", p.Setting, promote, percent(p.FalseRollback), p.BlastRadius,
-			percent(p.Detection), mark)
+		fmt.Fprintln(tw, strings.Join(p.Cells(), "\t")+"\t")
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -117,4 +131,25 @@ func (s *SweepReport) Print(w io.Writer) error {
 	b.WriteString("\n* on the frontier: no other setting promotes as fast with as few failed requests and false rollbacks.\n")
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// PointColumns are the headings of a sweep's table; [Point.Cells] are its
+// rows.
+func PointColumns() []string {
+	return []string{"SETTING", "PROMOTED IN p50", "FALSE ROLLBACKS", "MEAN FAILED USER REQUESTS", "DETECTION", "FRONTIER"}
+}
+
+// Cells are the point's row of a sweep's table, as Print writes it: "*"
+// marks the frontier.
+func (p Point) Cells() []string {
+	mark := ""
+	if p.Frontier {
+		mark = "*"
+	}
+	promote := "-"
+	if p.TimeToPromote > 0 {
+		promote = seconds(p.TimeToPromote).String()
+	}
+	return []string{p.Setting.String(), promote, percent(p.FalseRollback), fmt.Sprintf("%.1f", p.BlastRadius),
+		percent(p.Detection), mark}
 }

@@ -62,6 +62,8 @@ type Outcome struct {
 	Duration time.Duration
 	// FailedChecks is the highest failed-check count the run reached.
 	FailedChecks int
+	// Ticks is how many times the controller ran from the change to the end.
+	Ticks int
 	// Served and Failed count the users' requests the canary answered,
 	// and those it answered with a 4xx or 5xx, until the analysis ended.
 	Served, Failed uint64
@@ -148,6 +150,9 @@ func outcomeOf(res *sim.Result, target string) Outcome {
 	out := Outcome{Phase: res.Status.Phase, Duration: res.Duration()}
 	for _, rec := range res.Ticks {
 		out.FailedChecks = max(out.FailedChecks, rec.FailedChecks)
+		if !rec.Time.Before(res.Start) {
+			out.Ticks++
+		}
 	}
 	users := res.Sources[usersSource][target]
 	out.Served, out.Failed = users.Requests, users.Failed+users.ClientErrors

@@ -1,0 +1,220 @@
+package whatif_test
+
+import (
+	"context"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
+	"github.com/fledge-canary/fledge/sim/scenario"
+	"github.com/fledge-canary/fledge/sim/whatif"
+)
+
+// quiet is a profile without noise: the primary never fails.
+func quiet() whatif.Profile {
+	p := whatif.DefaultProfile()
+	p.ErrorRate = 0
+	return p
+}
+
+func tutorial(t testing.TB) *scenario.Loaded {
+	t.Helper()
+	base, err := whatif.LoadBase(whatif.BaseOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return base
+}
+
+// withAnalysis is the tutorial with its analysis changed by edit.
+func withAnalysis(t testing.TB, edit func(a *v1.CanaryAnalysis)) *scenario.Loaded {
+	base := tutorial(t)
+	cd := base.Canary.DeepCopy()
+	edit(cd.Spec.Analysis)
+	out := *base
+	out.Canary = cd
+	return &out
+}
+
+func study(t testing.TB, o whatif.Options) *whatif.Study {
+	t.Helper()
+	st, err := whatif.Run(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// TestAllErrorsRollBackAfterThresholdPlusOneTicks: a canary answering every
+// request with a 500 fails every check from its first analysed tick, so it
+// is rolled back on the threshold+1-th tick after analysis starts, in every
+// run.
+func TestAllErrorsRollBackAfterThresholdPlusOneTicks(t *testing.T) {
+	for _, threshold := range []int{1, 2, 5} {
+		base := withAnalysis(t, func(a *v1.CanaryAnalysis) { a.Threshold = threshold })
+		st := study(t, whatif.Options{Base: base, Profile: quiet(), Cases: []whatif.Case{{Kind: whatif.Errors, Size: 100}},
+			Runs: 20, Seed: 3})
+		// Ticks: the change (1), the wait for the canary until analysis
+		// starts at the first weight (R = 1 tick for a 10s rollout), then
+		// threshold failing checks and the rollback.
+		wantTicks := 1 + 1 + threshold + 1
+		for i, o := range st.Outcomes[0] {
+			if o.Phase != v1.PhaseFailed || o.FailedChecks != threshold || o.Ticks != wantTicks ||
+				o.Duration != time.Duration(wantTicks-1)*30*time.Second {
+				t.Errorf("threshold %d, run %d: %+v, want Failed after %d failed checks and %d ticks", threshold, i, o, threshold, wantTicks)
+			}
+		}
+	}
+}
+
+// TestQuietHealthyCanaryPromotesOnTheArithmetic: without noise every run
+// promotes, in exactly the time the arithmetic gives.
+func TestQuietHealthyCanaryPromotesOnTheArithmetic(t *testing.T) {
+	for _, c := range []struct {
+		name       string
+		edit       func(a *v1.CanaryAnalysis)
+		readyAfter time.Duration
+		want       time.Duration
+	}{
+		{"tutorial", func(*v1.CanaryAnalysis) {}, 10 * time.Second, 13 * 30 * time.Second},
+		{"tutorial, slow rollouts", func(*v1.CanaryAnalysis) {}, 40 * time.Second, 15 * 30 * time.Second},
+		{"stepWeight 20 to 50 (20, 40, 60)", func(a *v1.CanaryAnalysis) { a.StepWeight = 20 }, 10 * time.Second, 6 * 30 * time.Second},
+		{"stepWeights 1,10,50 every minute", func(a *v1.CanaryAnalysis) {
+			a.StepWeight, a.StepWeights, a.Interval = 0, []int{1, 10, 50}, "1m"
+		}, 90 * time.Second, 8 * time.Minute},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			base := withAnalysis(t, c.edit)
+			p := quiet()
+			p.ReadyAfter = c.readyAfter
+			ar, err := whatif.ArithmeticOf(base.Canary, p.ReadyAfter)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ar.Promotion != c.want {
+				t.Fatalf("arithmetic %v, want %v", ar.Promotion, c.want)
+			}
+			rep := study(t, whatif.Options{Base: base, Profile: p, Cases: []whatif.Case{{Kind: whatif.Healthy}}, Runs: 10, Seed: 9}).Report()
+			h := rep.Cases[0]
+			if h.Promoted.Count != 10 || h.TimeToPromote.Max != c.want.Seconds() || !rep.Arithmetic.Holds {
+				t.Errorf("promoted %d/10 in up to %vs (holds %v), want all in %v", h.Promoted.Count, h.TimeToPromote.Max, rep.Arithmetic.Holds, c.want)
+			}
+		})
+	}
+}
+
+// TestDetectionRisesWithSize: more errors are caught at least as often.
+func TestDetectionRisesWithSize(t *testing.T) {
+	regs := whatif.Regressions{Errors: []float64{0.2, 0.5, 1, 2, 5, 20}, Latency: []time.Duration{50 * time.Millisecond, 200 * time.Millisecond, time.Second}}
+	rep := study(t, whatif.Options{Base: tutorial(t), Profile: whatif.DefaultProfile(), Cases: regs.Cases()[1:], Runs: 16, Seed: 5}).Report()
+	prev := map[whatif.Kind]float64{}
+	for _, c := range rep.Cases {
+		if p := c.RolledBack.P; p < prev[c.Kind] {
+			t.Errorf("%s caught in %.2f of runs, less than the smaller %s regression's %.2f", c.Name, p, c.Kind, prev[c.Kind])
+		}
+		prev[c.Kind] = c.RolledBack.P
+	}
+	if prev[whatif.Errors] != 1 || prev[whatif.Latency] != 1 {
+		t.Errorf("largest regressions caught in %v of runs, want all", prev)
+	}
+}
+
+// TestLowerThresholdNeverLowersDetection: the same traffic (same seed)
+// that fails five checks has failed two before, so every run a threshold
+// of 5 rolls back is rolled back with a threshold of 2 as well.
+func TestLowerThresholdNeverLowersDetection(t *testing.T) {
+	cases := whatif.Regressions{Errors: []float64{0.5, 1, 2}, Latency: []time.Duration{100 * time.Millisecond}}.Cases()
+	runs := func(threshold int) [][]whatif.Outcome {
+		base := withAnalysis(t, func(a *v1.CanaryAnalysis) { a.Threshold = threshold })
+		return study(t, whatif.Options{Base: base, Profile: whatif.DefaultProfile(), Cases: cases, Runs: 12, Seed: 11}).Outcomes
+	}
+	low, high := runs(2), runs(5)
+	for c := range cases {
+		for i := range high[c] {
+			if high[c][i].Phase == v1.PhaseFailed && low[c][i].Phase != v1.PhaseFailed {
+				t.Errorf("%s run %d: rolled back with threshold 5 but %s with threshold 2", cases[c].Name(), i, low[c][i].Phase)
+			}
+		}
+	}
+}
+
+// TestDeterministic: the same inputs give the same report on any number of
+// workers.
+func TestDeterministic(t *testing.T) {
+	o := whatif.Options{Base: tutorial(t), Profile: whatif.DefaultProfile(),
+		Cases: whatif.Regressions{Errors: []float64{1}}.Cases(), Runs: 12, Seed: 42}
+	one, two := o, o
+	one.Workers, two.Workers = 1, 3
+	a, b := study(t, one).Report(), study(t, two).Report()
+	if !reflect.DeepEqual(a, b) {
+		t.Errorf("reports differ between 1 and 3 workers:\n%+v\n%+v", a.Cases, b.Cases)
+	}
+	o.Seed = 43
+	if c := study(t, o).Report(); reflect.DeepEqual(a.Cases, c.Cases) {
+		t.Error("another seed gave the very same runs")
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	base := tutorial(t)
+	for _, c := range []struct {
+		name string
+		o    whatif.Options
+		want string
+	}{
+		{"no runs", whatif.Options{Base: base, Profile: quiet(), Cases: []whatif.Case{{Kind: whatif.Healthy}}}, "runs 0: want at least 1"},
+		{"negative runs", whatif.Options{Base: base, Profile: quiet(), Cases: []whatif.Case{{Kind: whatif.Healthy}}, Runs: -3}, "runs -3: want at least 1"},
+		{"no cases", whatif.Options{Base: base, Profile: quiet(), Runs: 1}, "no cases"},
+		{"error rate above 100%", whatif.Options{Base: base, Profile: whatif.Profile{RPS: 1, ErrorRate: 120, P50: time.Millisecond, P99: time.Second},
+			Cases: []whatif.Case{{Kind: whatif.Healthy}}, Runs: 1}, "error rate 120%: want 0 to 100%"},
+		{"no traffic", whatif.Options{Base: base, Profile: whatif.Profile{P50: time.Millisecond, P99: time.Second},
+			Cases: []whatif.Case{{Kind: whatif.Healthy}}, Runs: 1}, "rps 0: want a finite rate above 0"},
+		{"p99 under p50", whatif.Options{Base: base, Profile: whatif.Profile{RPS: 1, P50: time.Second, P99: time.Millisecond},
+			Cases: []whatif.Case{{Kind: whatif.Healthy}}, Runs: 1}, "latency p99 1ms is below p50 1s"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := whatif.Run(context.Background(), c.o)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error %v, want %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestRegressionsValidate(t *testing.T) {
+	for _, c := range []struct {
+		regs whatif.Regressions
+		want string
+	}{
+		{whatif.Regressions{Errors: []float64{150}}, "5xx regression 150%: want a share above 0 and at most 100%"},
+		{whatif.Regressions{Errors: []float64{-1}}, "5xx regression -1%"},
+		{whatif.Regressions{NotFound: []float64{0}}, "404 regression 0%"},
+		{whatif.Regressions{Latency: []time.Duration{-time.Second}}, "latency regression -1s: want a delay above 0"},
+	} {
+		if err := c.regs.Validate(); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%+v: error %v, want %q", c.regs, err, c.want)
+		}
+	}
+	if err := whatif.DefaultRegressions().Validate(); err != nil {
+		t.Errorf("defaults: %v", err)
+	}
+}
+
+func TestParseAxis(t *testing.T) {
+	for _, c := range []struct {
+		in, want string
+	}{
+		{"stepWeight=5,10", ""},
+		{"interval=30s,1m", ""},
+		{"speed=5", `unknown key "speed": want one of interval, maxWeight, stepWeight, threshold`},
+		{"threshold", "want KEY=V1,V2"},
+		{"threshold=", "no values"},
+	} {
+		_, err := whatif.ParseAxis(c.in)
+		if (err == nil) != (c.want == "") || (err != nil && !strings.Contains(err.Error(), c.want)) {
+			t.Errorf("%s: error %v, want %q", c.in, err, c.want)
+		}
+	}
+}
