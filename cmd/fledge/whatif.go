@@ -177,6 +177,11 @@ func whatifStudy(flags *pflag.FlagSet, args []string, opts whatifOptions) (*stud
 	if err := o.Profile.Validate(); err != nil {
 		return nil, err
 	}
+	if len(axes) > 0 {
+		if err := whatif.CheckSweep(base.Canary, axes); err != nil {
+			return nil, err
+		}
+	}
 	return &study{options: o, axes: axes}, nil
 }
 

@@ -152,14 +152,9 @@ func Sweep(ctx context.Context, o Options, axes []Axis) (*SweepReport, error) {
 	if o.Base == nil || o.Base.Canary == nil {
 		return nil, errors.New("sweep: no canary")
 	}
-	settings := grid(axes)
-	canaries := make([]*v1.Canary, len(settings))
-	for i, s := range settings {
-		cd, err := s.apply(o.Base.Canary)
-		if err != nil {
-			return nil, fmt.Errorf("sweep: %w", err)
-		}
-		canaries[i] = cd
+	settings, canaries, err := variants(o.Base.Canary, axes)
+	if err != nil {
+		return nil, err
 	}
 	rep := &SweepReport{Axes: axes}
 	total := len(settings) * len(o.Cases) * o.Runs
@@ -181,6 +176,27 @@ func Sweep(ctx context.Context, o Options, axes []Axis) (*SweepReport, error) {
 	}
 	markFrontier(rep.Points)
 	return rep, nil
+}
+
+// CheckSweep reports the first setting of the grid that is not a valid
+// spec, before any run.
+func CheckSweep(cd *v1.Canary, axes []Axis) error {
+	_, _, err := variants(cd, axes)
+	return err
+}
+
+// variants are the grid's settings and the canary under each.
+func variants(cd *v1.Canary, axes []Axis) ([]Setting, []*v1.Canary, error) {
+	settings := grid(axes)
+	canaries := make([]*v1.Canary, len(settings))
+	for i, s := range settings {
+		c, err := s.apply(cd)
+		if err != nil {
+			return nil, nil, fmt.Errorf("sweep: %w", err)
+		}
+		canaries[i] = c
+	}
+	return settings, canaries, nil
 }
 
 func pointOf(s Setting, r *Report) Point {

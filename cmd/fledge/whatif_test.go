@@ -1,0 +1,133 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/fledge-canary/fledge/sim/whatif"
+)
+
+// whatifCLI runs fledge whatif with args and returns stdout, stderr and the error.
+func whatifCLI(t *testing.T, args ...string) (string, string, error) {
+	t.Helper()
+	cmd := newRootCommand()
+	var out, errOut bytes.Buffer
+	cmd.SetOut(&out)
+	cmd.SetErr(&errOut)
+	cmd.SetArgs(append([]string{"whatif", "-q"}, args...))
+	err := cmd.ExecuteContext(t.Context())
+	return out.String(), errOut.String(), err
+}
+
+// small keeps a study to the healthy case and +20% 5xx.
+var small = []string{"--errors", "20", "--latency", "", "--not-found", ""}
+
+func TestWhatifBadInput(t *testing.T) {
+	dir := t.TempDir()
+	badFile := filepath.Join(dir, "whatif.yaml")
+	if err := os.WriteFile(badFile, []byte("traffic:\n  rps: 10\n  burst: 3\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"runs 0", []string{"--runs", "0"}, "--runs 0: want at least 1"},
+		{"negative runs", []string{"--runs", "-5"}, "--runs -5: want at least 1"},
+		{"regression above 100%", []string{"--errors", "2,150"}, "5xx regression 150%: want a share above 0 and at most 100%"},
+		{"negative 404 regression", []string{"--not-found", "-1"}, "404 regression -1%"},
+		{"not a percentage", []string{"--errors", "two"}, `--errors: "two" is not a percentage such as 2 or 2%`},
+		{"not a duration", []string{"--latency", "fast"}, `--latency: "fast" is not a duration such as 100ms`},
+		{"unknown sweep key", []string{"--sweep", "speed=1,2"}, `unknown key "speed": want one of interval, maxWeight, stepWeight, threshold`},
+		{"sweep value", []string{"--sweep", "threshold=two"}, `threshold=two: "two" is not a whole number`},
+		{"sweep to an invalid spec", []string{"--sweep", "stepWeight=0"}, "stepWeight=0: "},
+		{"twice the same key", []string{"--sweep", "threshold=1", "threshold=2"}, "threshold is swept twice"},
+		{"error rate", []string{"--error-rate", "101"}, "error rate 101%: want 0 to 100%"},
+		{"unknown file field", []string{"-f", badFile}, "field burst not found"},
+		{"missing canary", []string{filepath.Join(dir, "nope.yaml")}, "nope.yaml"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			out, stderr, err := whatifCLI(t, c.args...)
+			if !errors.Is(err, errBadFile) || !strings.Contains(stderr, c.want) || out != "" {
+				t.Errorf("error %v, stderr %q, stdout %q; want errBadFile and %q", err, stderr, out, c.want)
+			}
+		})
+	}
+}
+
+func TestWhatifTable(t *testing.T) {
+	out, stderr, err := whatifCLI(t, append([]string{"--runs", "4", "--error-rate", "0"}, small...)...)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	for _, want := range []string{
+		"What if test/podinfo ships: interval 30s, threshold 5, weights 5,10,15,20,25,30,35,40,45,50",
+		"4 runs per case, seed 1",
+		"healthy 100.0% 0.0% (0.0–49.0%) 6m30s / 6m30s / 6m30s - 0 / 0",
+		"+20% 5xx 0.0% 100.0% (51.0–100.0%) - 3m30s / 3m30s / 3m30s",
+		"Arithmetic: 13 ticks of 30s = 6m30s from the change to the promotion",
+		"Every healthy run that promoted took exactly that.",
+	} {
+		if !strings.Contains(strings.Join(strings.Fields(out), " "), want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestWhatifFileAndFlags: the file sets the study, a flag overrides it.
+func TestWhatifFileAndFlags(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "whatif.yaml")
+	text := "traffic: {rps: 40, errorRate: 0, readyAfter: 40s}\nregressions: {errors: [20], latency: [], notFound: []}\nruns: 3\nseed: 7\n"
+	if err := os.WriteFile(file, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, err := whatifCLI(t, "-f", file, "--runs", "2", "--json")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	var rep whatif.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Runs != 2 || rep.Seed != 7 || rep.Profile.RPS != 40 || len(rep.Cases) != 2 || rep.Cases[1].Name != "+20% 5xx" {
+		t.Errorf("runs %d seed %d rps %v cases %d; want 2 runs (flag), seed 7, 40 rps, healthy and +20%% 5xx (file)",
+			rep.Runs, rep.Seed, rep.Profile.RPS, len(rep.Cases))
+	}
+	// 40s rollouts take two 30s ticks each way: 15 ticks.
+	if rep.Arithmetic.Promotion.Seconds() != 450 || rep.Cases[0].TimeToPromote.Max != 450 {
+		t.Errorf("arithmetic %v, healthy max %vs; want 7m30s", rep.Arithmetic.Promotion, rep.Cases[0].TimeToPromote.Max)
+	}
+}
+
+func TestWhatifSweep(t *testing.T) {
+	out, stderr, err := whatifCLI(t, append([]string{"--runs", "2", "--error-rate", "0", "--json", "--sweep", "stepWeight=10,25", "threshold=1,3"}, small...)...)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	var rep whatif.SweepReport
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	var settings []string
+	frontier := 0
+	for _, p := range rep.Points {
+		settings = append(settings, p.Setting.String())
+		if p.Frontier {
+			frontier++
+		}
+	}
+	want := "stepWeight=10 threshold=1|stepWeight=10 threshold=3|stepWeight=25 threshold=1|stepWeight=25 threshold=3"
+	if strings.Join(settings, "|") != want || frontier == 0 {
+		t.Errorf("settings %q with %d on the frontier, want %q and at least one", settings, frontier, want)
+	}
+	// stepWeight 25 reaches 50 in two steps instead of five: faster.
+	if rep.Points[2].TimeToPromote >= rep.Points[0].TimeToPromote {
+		t.Errorf("stepWeight 25 promotes in %vs, stepWeight 10 in %vs", rep.Points[2].TimeToPromote, rep.Points[0].TimeToPromote)
+	}
+}
