@@ -20,6 +20,7 @@ type flags struct {
 	meshProvider, metricsServer, namespace        string
 	leaderElection                                bool
 	leaderElectionNamespace                       string
+	leaseDuration, renewDeadline, retryPeriod     time.Duration
 	controlLoopInterval                           time.Duration
 	threadiness                                   int
 	selectorLabels, includeLabelPrefixes          []string
@@ -42,6 +43,9 @@ func parseFlags(args []string, out io.Writer) (*flags, error) {
 	fs.StringVar(&f.namespace, "namespace", "", "watch Canaries in this namespace only (also the leader-election namespace)")
 	fs.BoolVar(&f.leaderElection, "enable-leader-election", false, "elect a leader with a Lease so that only one replica acts")
 	fs.StringVar(&f.leaderElectionNamespace, "leader-election-namespace", "kube-system", "namespace of the leader-election Lease")
+	fs.DurationVar(&f.leaseDuration, "leader-election-lease-duration", 60*time.Second, "how long standbys wait after the leader's last renewal before taking the Lease (Flagger: 60s)")
+	fs.DurationVar(&f.renewDeadline, "leader-election-renew-deadline", 15*time.Second, "how long the leader retries renewing before it gives up and exits (Flagger: 15s)")
+	fs.DurationVar(&f.retryPeriod, "leader-election-retry-period", 5*time.Second, "interval between attempts to take or renew the Lease (Flagger: 5s)")
 	fs.DurationVar(&f.controlLoopInterval, "control-loop-interval", 10*time.Second, "accepted for Flagger compatibility; Fledge schedules each canary by its analysis interval")
 	fs.IntVar(&f.threadiness, "threadiness", 2, "canaries ticked concurrently")
 	fs.StringVar(&selector, "selector-labels", "app,name,app.kubernetes.io/name", "labels that select a target's pods, in order of preference")
@@ -85,14 +89,39 @@ func (f *flags) check() error {
 	if f.port < 1 || f.port > 65535 {
 		return fmt.Errorf("-port=%d: want a port between 1 and 65535", f.port)
 	}
+	return f.checkRest()
+}
+
+// checkRest continues check: workers, selectors, lease timings, client limits.
+func (f *flags) checkRest() error {
 	if f.threadiness < 1 {
 		return fmt.Errorf("-threadiness=%d: want at least 1", f.threadiness)
 	}
 	if len(f.selectorLabels) == 0 {
 		return fmt.Errorf("-selector-labels is empty: name at least one label, such as app")
 	}
+	if err := f.checkLease(); err != nil {
+		return err
+	}
 	if f.qps <= 0 || f.burst < 1 {
 		return fmt.Errorf("-kubeconfig-qps and -kubeconfig-burst must be positive")
+	}
+	return nil
+}
+
+// checkLease refuses lease timings client-go's leader election rejects,
+// with the flags' names.
+func (f *flags) checkLease() error {
+	if f.retryPeriod <= 0 {
+		return fmt.Errorf("-leader-election-retry-period=%s: want a positive duration", f.retryPeriod)
+	}
+	// client-go wants renewDeadline > 1.2 × retryPeriod (its jitter) and
+	// leaseDuration > renewDeadline.
+	if f.renewDeadline*10 <= f.retryPeriod*12 {
+		return fmt.Errorf("-leader-election-renew-deadline=%s: want more than 1.2 × -leader-election-retry-period (%s)", f.renewDeadline, f.retryPeriod)
+	}
+	if f.leaseDuration <= f.renewDeadline {
+		return fmt.Errorf("-leader-election-lease-duration=%s: want more than -leader-election-renew-deadline (%s)", f.leaseDuration, f.renewDeadline)
 	}
 	return nil
 }

@@ -100,6 +100,13 @@ func newManager(f *flags) (ctrl.Manager, error) {
 		LeaderElection:          f.leaderElection,
 		LeaderElectionID:        "fledge-leader-election",
 		LeaderElectionNamespace: f.leaderElectionNamespace,
+		// Give the Lease back on shutdown (SIGTERM), as Flagger does, so
+		// that a rolling update hands over at once instead of after the
+		// lease duration.
+		LeaderElectionReleaseOnCancel: true,
+		LeaseDuration:                 &f.leaseDuration,
+		RenewDeadline:                 &f.renewDeadline,
+		RetryPeriod:                   &f.retryPeriod,
 	}
 	if f.namespace != "" {
 		opts.Cache = cache.Options{DefaultNamespaces: map[string]cache.Config{f.namespace: {}}}
