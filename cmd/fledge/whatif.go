@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -154,6 +155,11 @@ func whatifStudy(flags *pflag.FlagSet, args []string, opts whatifOptions) (*stud
 	if opts.file != "" {
 		if file, err = whatif.ReadFile(opts.file); err != nil {
 			return nil, err
+		}
+		for i, t := range file.Templates { // relative to the file
+			if !filepath.IsAbs(t) {
+				file.Templates[i] = filepath.Join(filepath.Dir(opts.file), t)
+			}
 		}
 	}
 	mergeFile(file, flags, &opts, &regs)
