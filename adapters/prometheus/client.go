@@ -28,10 +28,14 @@ const (
 // body is quoted up to errorBodyBytesMax, and an error's whole text is cut
 // at errorTextBytesMax (a server can put any string in the fields an error
 // quotes: resultType, errorType, error, a sample value).
+//
+// Of an answer with a status >= 400 only errorResponseBytesMax bytes are
+// read: it is quoted, not decoded, and a Prometheus error is far shorter.
 const (
-	responseBytesMax  = 8 << 20
-	errorBodyBytesMax = 1 << 10
-	errorTextBytesMax = 4 << 10
+	responseBytesMax      = 8 << 20
+	errorResponseBytesMax = 64 << 10
+	errorBodyBytesMax     = 1 << 10
+	errorTextBytesMax     = 4 << 10
 )
 
 // SecretGetter reads the data of a Secret.
@@ -188,7 +192,11 @@ func (c *Client) do(req *http.Request, provider *v1.MetricTemplateProvider, secr
 		return 0, fmt.Errorf("request failed: %w", err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, responseBytesMax+1))
+	limit := int64(responseBytesMax)
+	if resp.StatusCode >= 400 {
+		limit = errorResponseBytesMax
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
 		return 0, fmt.Errorf("request failed: reading body: %w", err)
 	}

@@ -42,7 +42,8 @@
 // Every error is one line of bounded length: an error body is quoted up to
 // 1 KiB and an error's whole text is cut at 4 KiB, so a server cannot put
 // megabytes into an event through a long body, resultType or sample value.
-// An answer larger than 8 MiB is refused unread.
+// An answer larger than 8 MiB is refused, and of an error answer (status
+// >= 400) at most 64 KiB is read.
 //
 // Two of these differ from Flagger on purpose (SPEC §9.10). Flagger takes
 // the last series of a multi-series vector, which depends on the order the

@@ -127,7 +127,7 @@ func Faults() []Fault {
 		{Name: "401", Handler: answer(401, "Unauthorized\n"), Err: "error response: Status 401 Unauthorized: Unauthorized"},
 		{Name: "403", Handler: answer(403, "Forbidden: missing scope"), Err: "error response: Status 403 Forbidden: Forbidden: missing scope"},
 		{Name: "huge 500", Handler: answer(500, strings.Repeat("e", 9*mib)), Err: "error response: Status 500 Internal Server Error: " + strings.Repeat("e", 1024) + "…(truncated)"},
-		{Name: "huge 200", Handler: answer(200, huge(9*mib)), Err: "error unmarshaling result: response larger than 8388608 bytes"},
+		{Name: "huge 200", Handler: answer(200, huge(8*mib+1024)), Err: "error unmarshaling result: response larger than 8388608 bytes"},
 		{Name: "truncated body", Handler: truncated(), Err: "request failed: reading body: unexpected EOF"},
 		{Name: "empty body", Handler: answer(200, ""), Err: "error unmarshaling result: unexpected end of JSON input"},
 		{Name: "malformed JSON", Handler: answer(200, `{"status":"success","data":{"resultType":"vector","result":[{]}}`),
