@@ -1,9 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -16,8 +16,8 @@ import (
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
-	"github.com/fledge-canary/fledge/sim/scenario"
 	"github.com/fledge-canary/fledge/sim/whatif"
+	"github.com/fledge-canary/fledge/sim/whatif/whatifreport"
 )
 
 // whatifOptions are the flags of fledge whatif.
@@ -290,11 +290,24 @@ func (b *progressBar) done(took time.Duration) {
 	}
 }
 
-// errNoReport is returned until the HTML report exists.
-var errNoReport = errors.New("no HTML report for this study")
-
-// writeWhatifHTML writes the HTML report of a study or a sweep.
+// writeWhatifHTML writes the HTML report of a study (*whatif.Report) or a
+// sweep (*whatif.SweepReport); errors name the file.
 func writeWhatifHTML(name string, rep any) error {
-	_ = scenario.Version
-	return fmt.Errorf("%s: %w", name, errNoReport)
+	var page bytes.Buffer
+	var err error
+	switch r := rep.(type) {
+	case *whatif.Report:
+		err = whatifreport.Write(&page, r)
+	case *whatif.SweepReport:
+		err = whatifreport.WriteSweep(&page, r)
+	default:
+		err = fmt.Errorf("no HTML report for a %T", rep)
+	}
+	if err == nil {
+		err = os.WriteFile(name, page.Bytes(), 0o644)
+	}
+	if err != nil {
+		return fmt.Errorf("--report %s: %w", name, err)
+	}
+	return nil
 }
