@@ -83,10 +83,7 @@ func Run(ctx context.Context, o Options) (*Study, error) {
 	if err := o.validate(); err != nil {
 		return nil, fmt.Errorf("what-if: %w", err)
 	}
-	until, err := runLength(o.Base.Canary, o.Profile)
-	if err != nil {
-		return nil, err
-	}
+	until := runLength(o.Base.Canary, o.Profile)
 	st := &Study{Options: o, Outcomes: make([][]Outcome, len(o.Cases))}
 	var jobs []job
 	for c := range o.Cases {
@@ -95,7 +92,7 @@ func Run(ctx context.Context, o Options) (*Study, error) {
 			jobs = append(jobs, job{c, i})
 		}
 	}
-	err = forEach(ctx, jobs, o.Workers, o.Progress, func(ctx context.Context, j job) error {
+	err := forEach(ctx, jobs, o.Workers, o.Progress, func(ctx context.Context, j job) error {
 		l := o.scenario(o.Cases[j.c], runSeed(o.Seed, j.run), until)
 		res, err := sim.Run(ctx, l)
 		if err != nil {
@@ -111,13 +108,14 @@ func Run(ctx context.Context, o Options) (*Study, error) {
 }
 
 // runLength bounds a run: three times the healthy promotion, and ten
-// minutes more for rollouts that wait out a progress deadline.
-func runLength(cd *v1.Canary, p Profile) (time.Duration, error) {
+// minutes more for rollouts that wait out a progress deadline; the
+// scenario default when the arithmetic does not model the spec.
+func runLength(cd *v1.Canary, p Profile) time.Duration {
 	ar, err := ArithmeticOf(cd, p.ReadyAfter)
 	if err != nil {
-		return scenario.DefaultUntil, nil //nolint:nilerr // unmodelled timing: the scenario default bounds the run
+		return scenario.DefaultUntil
 	}
-	return 3*ar.Promotion + max(10*time.Minute, cd.GetProgressDeadline()), nil
+	return 3*ar.Promotion + max(10*time.Minute, cd.GetProgressDeadline())
 }
 
 // runSeed derives run i's seed from the base seed (SplitMix64): every case
