@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
+	"github.com/fledge-canary/fledge/core/engine"
 )
 
 var errNoSecretReader = errors.New("no secret reader configured")
@@ -64,15 +65,20 @@ func setCredentials(req *http.Request, data map[string][]byte, ns, name string) 
 }
 
 // scrubbedError has a text with the credentials a server may have echoed
-// back taken out and a bounded length. It keeps the error chain for
-// errors.Is (ErrNoValues, context.DeadlineExceeded).
+// back taken out and a bounded length. Its chain holds only the sentinels
+// the original matched (ErrNoValues, context.DeadlineExceeded and
+// context.Canceled), for errors.Is: the original error, whose text may hold
+// the credentials, is not reachable through it.
 type scrubbedError struct {
-	msg string
-	err error
+	msg       string
+	sentinels []error
 }
 
-func (e *scrubbedError) Error() string { return e.msg }
-func (e *scrubbedError) Unwrap() error { return e.err }
+func (e *scrubbedError) Error() string   { return e.msg }
+func (e *scrubbedError) Unwrap() []error { return e.sentinels }
+
+// chainSentinels are the errors a caller of Query may test for.
+var chainSentinels = []error{engine.ErrNoValues, context.DeadlineExceeded, context.Canceled}
 
 // scrub replaces every secret value in err's text with "<redacted>", then
 // cuts the text at errorTextBytesMax. Redacting first means a cut never
@@ -85,7 +91,13 @@ func scrub(err error, secrets []string) error {
 	if msg == err.Error() {
 		return err
 	}
-	return &scrubbedError{msg: msg, err: err}
+	scrubbed := &scrubbedError{msg: msg}
+	for _, s := range chainSentinels {
+		if errors.Is(err, s) {
+			scrubbed.sentinels = append(scrubbed.sentinels, s)
+		}
+	}
+	return scrubbed
 }
 
 // redactText replaces every secret value in s with "<redacted>", the

@@ -62,7 +62,10 @@
 // of a secret created from a file) is trimmed. Secret values never appear in
 // errors: the token, the password, the username and the base64 pair are
 // replaced by "<redacted>" wherever a server echoes them (longest first, and
-// before any text is cut, so no prefix of one survives). The price: a
+// before any text is cut, so no prefix of one survives), and the error
+// returned then wraps only the sentinels a caller tests with errors.Is
+// (engine.ErrNoValues, the context errors), not the unredacted original.
+// The price: a
 // username that also occurs in an address or query is redacted there too.
 //
 // provider.headers are copied into each request. The template's map, which
