@@ -226,12 +226,14 @@ func errorBody(body []byte, secrets []string) string {
 	return truncate(redactText(text, secrets), errorBodyBytesMax)
 }
 
-// truncate cuts s at n bytes, on a rune boundary, and marks the cut.
+// truncate cuts s at n bytes, before a character the cut would split (at
+// most utf8.UTFMax-1 bytes back: bytes that are not UTF-8 are cut anywhere),
+// and marks the cut.
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
+	for back := 0; back < utf8.UTFMax-1 && n > 0 && !utf8.RuneStart(s[n]); back++ {
 		n--
 	}
 	return s[:n] + "…(truncated)"
