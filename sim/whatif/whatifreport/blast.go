@@ -38,8 +38,8 @@ func blastChart(cases []whatif.CaseResult) *chart {
 		}
 	}
 	c.legend(
-		legendItem{Shape: "bar", Class: "swatch p50", Label: "p50 (median run)"},
-		legendItem{Shape: "bar", Class: "swatch p90", Label: "p90"},
+		legendItem{Shape: "bar", Class: "swatch swatch-p50", Label: "p50 (median run)"},
+		legendItem{Shape: "bar", Class: "swatch swatch-p90", Label: "p90"},
 	)
 	return c
 }

@@ -95,6 +95,6 @@ func detectionChart(cases []whatif.CaseResult) *chart {
 		}
 		items = append(items, legendItem{Shape: "dot", Class: "swatch " + kindClass(k), Label: string(k)})
 	}
-	c.legend(append(items, legendItem{Shape: "line", Class: "swatch ci", Label: "95% interval"})...)
+	c.legend(append(items, legendItem{Shape: "line", Class: "swatch swatch-ci", Label: "95% interval"})...)
 	return c
 }

@@ -46,8 +46,8 @@ func frontierChart(ps []whatif.Point) (*chart, []string) {
 				p.Setting, secs(p.TimeToPromote), p.BlastRadius, pct(p.FalseRollback), pct(p.Detection), frontierNote(p))})
 	}
 	c.legend(
-		legendItem{Shape: "dot", Class: "swatch setting", Label: "setting"},
-		legendItem{Shape: "dot", Class: "swatch frontier", Label: "on the frontier"},
+		legendItem{Shape: "dot", Class: "swatch swatch-setting", Label: "setting"},
+		legendItem{Shape: "dot", Class: "swatch swatch-frontier", Label: "on the frontier"},
 	)
 	return c, unplotted
 }

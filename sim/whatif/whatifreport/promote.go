@@ -98,7 +98,7 @@ func promoteChart(rep *whatif.Report) *chart {
 			From: num(b.From), To: num(b.To), Value: fmt.Sprint(b.Count),
 			Title: fmt.Sprintf("%d run(s) promoted in %s to %s", b.Count, report.Clock(secs(b.From)), report.Clock(secs(b.To)))})
 	}
-	items := []legendItem{{Shape: "bar", Class: "swatch bin", Label: "healthy runs that promoted"}}
+	items := []legendItem{{Shape: "bar", Class: "swatch swatch-bin", Label: "healthy runs that promoted"}}
 	if promo > 0 {
 		x := c.x.at(promo)
 		label := "arithmetic " + report.Clock(secs(promo))
@@ -108,7 +108,7 @@ func promoteChart(rep *whatif.Report) *chart {
 		}
 		c.Rules = append(c.Rules, mark{X: x, LabelX: lx, Anchor: anchor, Class: "arithmetic", Seconds: num(promo), Text: label,
 			Title: fmt.Sprintf("the spec's arithmetic: %v from the change to the promotion", rep.Arithmetic.Promotion)})
-		items = append(items, legendItem{Shape: "line", Class: "swatch arithmetic", Label: "the spec's arithmetic"})
+		items = append(items, legendItem{Shape: "line", Class: "swatch swatch-arithmetic", Label: "the spec's arithmetic"})
 	}
 	if len(times) == 0 {
 		c.Note = "No healthy run promoted."

@@ -1,0 +1,7 @@
+package whatifreport
+
+// For the tests: the histogram's binning.
+var (
+	Histogram = histogram
+	BinWidth  = binWidth
+)
