@@ -78,6 +78,10 @@ lint: golangci-lint-bin ## Run golangci-lint (installs the pinned version if mis
 bench: ## Run the Go benchmarks.
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./...
 
+.PHONY: reliability
+reliability: ## Run the exhaustive fault-injection matrix (FLEDGE_RELIABILITY=full; RELIABILITY.md has the figures).
+	KUBEBUILDER_ASSETS="$$(bash hack/envtest.sh)" FLEDGE_RELIABILITY=full $(GO) test -count=1 -timeout 120m ./...
+
 .PHONY: fuzz
 fuzz: ## Run every Fuzz target for FUZZTIME each (default 30s).
 	bash hack/fuzz.sh "$(FUZZTIME)"
