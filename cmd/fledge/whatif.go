@@ -118,14 +118,14 @@ func runWhatif(ctx context.Context, stdout, stderr io.Writer, flags *pflag.FlagS
 
 // writeWhatif prints the report (as JSON with --json) and writes the HTML
 // report when asked.
-func writeWhatif(w io.Writer, opts whatifOptions, rep any, print func(io.Writer) error) error {
+func writeWhatif(w io.Writer, opts whatifOptions, rep any, printText func(io.Writer) error) error {
 	if opts.report != "" {
 		if err := writeWhatifHTML(opts.report, rep); err != nil {
 			return err
 		}
 	}
 	if !opts.json {
-		return print(w)
+		return printText(w)
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -135,17 +135,9 @@ func writeWhatif(w io.Writer, opts whatifOptions, rep any, print func(io.Writer)
 // whatifStudy merges the file, the flags and the arguments; flags set on
 // the command line win over the file.
 func whatifStudy(flags *pflag.FlagSet, args []string, opts whatifOptions) (*study, error) {
-	var canary string
-	sweep := opts.sweep
-	for _, a := range args {
-		switch {
-		case strings.Contains(a, "="):
-			sweep = append(sweep, a)
-		case canary != "":
-			return nil, fmt.Errorf("one Canary manifest at a time: %q and %q", canary, a)
-		default:
-			canary = a
-		}
+	canary, sweep, err := whatifArgs(args, opts.sweep)
+	if err != nil {
+		return nil, err
 	}
 	regs, err := regressionFlags(opts)
 	if err != nil {
@@ -189,6 +181,23 @@ func whatifStudy(flags *pflag.FlagSet, args []string, opts whatifOptions) (*stud
 		}
 	}
 	return &study{options: o, axes: axes}, nil
+}
+
+// whatifArgs splits the arguments into the Canary manifest and the
+// KEY=V1,V2 axes, added to those of --sweep.
+func whatifArgs(args, sweep []string) (string, []string, error) {
+	var canary string
+	for _, a := range args {
+		switch {
+		case strings.Contains(a, "="):
+			sweep = append(sweep, a)
+		case canary != "":
+			return "", nil, fmt.Errorf("one Canary manifest at a time: %q and %q", canary, a)
+		default:
+			canary = a
+		}
+	}
+	return canary, sweep, nil
 }
 
 // mergeFile takes from the file what the command line did not set.
