@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -251,5 +252,31 @@ func TestWhatifSweepReportInChromium(t *testing.T) {
 	}
 	if len(frontier) == 0 || !slices.Equal(labelled, frontier) {
 		t.Errorf("labelled %q, want the frontier %q", labelled, frontier)
+	}
+}
+
+func TestWriteWhatifHTMLErrorsNameTheFile(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "missing-dir", "whatif.html")
+	for name, tc := range map[string]struct {
+		path string
+		rep  any
+	}{
+		"no such directory": {missing, &whatif.Report{}},
+		"not a report":      {filepath.Join(dir, "x.html"), "a string"},
+		"nil sweep":         {filepath.Join(dir, "y.html"), (*whatif.SweepReport)(nil)},
+	} {
+		err := writeWhatifHTML(tc.path, tc.rep)
+		if err == nil || !strings.Contains(err.Error(), "--report "+tc.path) {
+			t.Errorf("%s: want an error naming --report %s, got %v", name, tc.path, err)
+		}
+	}
+	ok := filepath.Join(dir, "ok.html")
+	if err := writeWhatifHTML(ok, &whatif.Report{}); err != nil {
+		t.Fatalf("an empty study: %v", err)
+	}
+	page, err := os.ReadFile(ok)
+	if err != nil || !bytes.Contains(page, []byte(`id="cases-table"`)) {
+		t.Errorf("the page of an empty study has no table of cases (%v)", err)
 	}
 }

@@ -1,4 +1,5 @@
-// Package reportdom reads an HTML report of package report back from its
+// Package reportdom reads an HTML report of package report (or of package
+// whatifreport, whose charts follow the same conventions) back from its
 // DOM, for tests: the page as Go wrote it, or as a browser serialised it
 // (chromium --dump-dom). It finds elements by id and class, and turns the
 // charts' marks back into values through the data- attributes of each
