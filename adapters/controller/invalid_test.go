@@ -46,7 +46,7 @@ var admissionRejected = []string{"no name", "unknown webhook type"}
 
 // invalidRounds is how many analysis intervals each invalid canary is
 // reconciled over.
-const invalidRounds = 3
+const invalidRounds = 2
 
 var _ = Describe("every invalid Canary of the validation table on a live API server", func() {
 	It("gets one Warning naming the field and an Invalid condition, no requeue, and the valid canary promotes", func() {
