@@ -18,7 +18,7 @@ import (
 // version control next to its Canary. Flags given on the command line
 // override it.
 //
-//	traffic: {rps: 50, errorRate: 0.1, notFoundRate: 0, p50: 5ms, p99: 40ms, readyAfter: 10s}
+//	traffic: {rps: 50, errorRate: 0.1, notFoundRate: 0, p50: 5ms, p99: 40ms, readyAfter: 10s, loadtesterRps: 0}
 //	regressions: {errors: [1, 2, 5], latency: [100ms], notFound: []}
 //	runs: 200
 //	seed: 1
@@ -42,6 +42,7 @@ type FileTraffic struct {
 	P50          *scenario.Duration `yaml:"p50"`
 	P99          *scenario.Duration `yaml:"p99"`
 	ReadyAfter   *scenario.Duration `yaml:"readyAfter"`
+	Loadtester   *float64           `yaml:"loadtesterRps"`
 }
 
 // FileRegressions are the regression sizes; a family left out keeps its
@@ -72,6 +73,7 @@ func (t FileTraffic) ApplyTo(p *Profile) {
 	setIf(&p.RPS, t.RPS)
 	setIf(&p.ErrorRate, t.ErrorRate)
 	setIf(&p.NotFoundRate, t.NotFoundRate)
+	setIf(&p.LoadtesterRPS, t.Loadtester)
 	for _, d := range []struct {
 		to   *time.Duration
 		from *scenario.Duration

@@ -25,6 +25,10 @@ type Profile struct {
 	P99 time.Duration `json:"p99"`
 	// ReadyAfter is how long a Deployment takes to roll out.
 	ReadyAfter time.Duration `json:"readyAfter"`
+	// LoadtesterRPS is load sent straight to the canary service from the
+	// change on, besides what the spec's webhooks run (the tutorial's
+	// rollout hook runs hey at 20 rps, which the simulator models already).
+	LoadtesterRPS float64 `json:"loadtesterRps,omitempty"`
 }
 
 // DefaultProfile is the tutorial's podinfo: 20 users' requests per second,
@@ -57,6 +61,9 @@ func (p Profile) Validate() error {
 	case p.P99 < p.P50:
 		errs = append(errs, fmt.Errorf("latency p99 %v is below p50 %v", p.P99, p.P50))
 	}
+	if !(p.LoadtesterRPS >= 0) || math.IsInf(p.LoadtesterRPS, 0) {
+		errs = append(errs, fmt.Errorf("loadtester rps %v: want a finite rate of 0 or more", p.LoadtesterRPS))
+	}
 	if p.ReadyAfter < 0 {
 		errs = append(errs, fmt.Errorf("readyAfter %v: must not be negative", p.ReadyAfter))
 	}
@@ -65,6 +72,19 @@ func (p Profile) Validate() error {
 
 // usersSource is the name of the users' traffic source.
 const usersSource = "users"
+
+// loadtesterSource is the name of the extra load tester's source.
+const loadtesterSource = "loadtester"
+
+// sources are the users' source and the extra load tester's, if any, in
+// the scenario format.
+func (p Profile) sources() []scenario.Traffic {
+	out := []scenario.Traffic{p.traffic()}
+	if p.LoadtesterRPS > 0 {
+		out = append(out, scenario.Traffic{Name: loadtesterSource, Target: scenario.TargetCanary, RPS: p.LoadtesterRPS})
+	}
+	return out
+}
 
 // traffic is the users' source in the scenario format.
 func (p Profile) traffic() scenario.Traffic {

@@ -133,7 +133,7 @@ func (o *Options) scenario(c Case, seed uint64, until time.Duration) *scenario.L
 	s := *o.Base.Scenario
 	s.Name = c.Name()
 	s.Seed = seed
-	s.Traffic = []scenario.Traffic{o.Profile.traffic()}
+	s.Traffic = o.Profile.sources()
 	reg := c.Regression()
 	s.Regression = scenario.Regression{Codes: reg.Codes, Delay: scenario.Duration(reg.Delay)}
 	s.Cluster.ReadyAfter = scenario.Duration(o.Profile.ReadyAfter)

@@ -171,6 +171,8 @@ func TestBadInput(t *testing.T) {
 			Cases: []whatif.Case{{Kind: whatif.Healthy}}, Runs: 1}, "error rate 120%: want 0 to 100%"},
 		{"no traffic", whatif.Options{Base: base, Profile: whatif.Profile{P50: time.Millisecond, P99: time.Second},
 			Cases: []whatif.Case{{Kind: whatif.Healthy}}, Runs: 1}, "rps 0: want a finite rate above 0"},
+		{"negative load tester", whatif.Options{Base: base, Profile: whatif.Profile{RPS: 1, P50: time.Millisecond, P99: time.Second, LoadtesterRPS: -1},
+			Cases: []whatif.Case{{Kind: whatif.Healthy}}, Runs: 1}, "loadtester rps -1: want a finite rate of 0 or more"},
 		{"p99 under p50", whatif.Options{Base: base, Profile: whatif.Profile{RPS: 1, P50: time.Second, P99: time.Millisecond},
 			Cases: []whatif.Case{{Kind: whatif.Healthy}}, Runs: 1}, "latency p99 1ms is below p50 1s"},
 	} {
@@ -216,5 +218,23 @@ func TestParseAxis(t *testing.T) {
 		if (err == nil) != (c.want == "") || (err != nil && !strings.Contains(err.Error(), c.want)) {
 			t.Errorf("%s: error %v, want %q", c.in, err, c.want)
 		}
+	}
+}
+
+// TestLoadtesterTraffic: extra load to the canary service gives the
+// success-rate check more samples, so a +0.5% regression on a 0.1% noise
+// floor (0.6% errors against a 1% bound) is judged on steadier numbers:
+// fewer runs halt on a noisy check and promotion is never slower.
+func TestLoadtesterTraffic(t *testing.T) {
+	cases := []whatif.Case{{Kind: whatif.Errors, Size: 0.5}}
+	run := func(rps float64) whatif.CaseResult {
+		p := whatif.DefaultProfile()
+		p.LoadtesterRPS = rps
+		return study(t, whatif.Options{Base: tutorial(t), Profile: p, Cases: cases, Runs: 12, Seed: 2}).Report().Cases[0]
+	}
+	without, with := run(0), run(500)
+	if with.TimeToPromote.Max > without.TimeToPromote.Max || with.Promoted.Count < without.Promoted.Count {
+		t.Errorf("with 500 rps of load: %d promoted, slowest %vs; without: %d, slowest %vs",
+			with.Promoted.Count, with.TimeToPromote.Max, without.Promoted.Count, without.TimeToPromote.Max)
 	}
 }
