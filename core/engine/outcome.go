@@ -153,6 +153,12 @@ func (t *tick) resumeWeight(context.Context) bool {
 		t.routes.Canary == t.st.CanaryWeight {
 		return false
 	}
+	if t.routes.Canary > t.st.CanaryWeight {
+		// The unfinished tick may have died before its event (a write
+		// applied whose answer was lost): say it now. When it had got that
+		// far, the event is repeated once (Kubernetes folds the two).
+		t.normal("Advance %s.%s canary weight %v", t.canaryName(), t.ns(), t.routes.Canary)
+	}
 	t.st.CanaryWeight = t.routes.Canary
 	return t.end(fmt.Sprintf("resumed at weight %d set by an unfinished tick", t.routes.Canary))
 }
