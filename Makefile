@@ -80,7 +80,7 @@ bench: ## Run the Go benchmarks.
 
 .PHONY: reliability
 reliability: ## Run the exhaustive fault-injection matrix (FLEDGE_RELIABILITY=full; RELIABILITY.md has the figures).
-	KUBEBUILDER_ASSETS="$$(bash hack/envtest.sh)" FLEDGE_RELIABILITY=full $(GO) test -count=1 -timeout 120m ./...
+	KUBEBUILDER_ASSETS="$$(bash hack/envtest.sh)" FLEDGE_RELIABILITY=full $(GO) test -tags reliability -count=1 -timeout 120m ./...
 
 .PHONY: fuzz
 fuzz: ## Run every Fuzz target for FUZZTIME each (default 30s).

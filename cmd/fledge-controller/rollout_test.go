@@ -18,7 +18,9 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/runtime/serializer"
 	"k8s.io/client-go/kubernetes"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
@@ -310,3 +312,64 @@ func (r *rollout) newRevision(ctx context.Context, image string, maxReplicas int
 
 // admin is the envtest admin config (for the proxies).
 func (tc *testCluster) admin() *rest.Config { return tc.env.Config }
+
+// checkPromoted: the primary runs the image with the new ConfigMap and HPA.
+func (r *rollout) checkPromoted(ctx context.Context, image string, maxReplicas int32) error {
+	var dep appsv1.Deployment
+	var cm corev1.ConfigMap
+	var hpa autoscalingv2.HorizontalPodAutoscaler
+	if err := r.getAll(ctx, "podinfo-primary", &dep, &cm, &hpa); err != nil {
+		return err
+	}
+	var problems []string
+	if got := dep.Spec.Template.Spec.Containers[0].Image; got != image {
+		problems = append(problems, "primary image "+got)
+	}
+	if cm.Name != "podinfo-config-primary" || cm.Data["level"] != image {
+		problems = append(problems, fmt.Sprintf("primary ConfigMap %s %v", cm.Name, cm.Data))
+	}
+	if hpa.Spec.MaxReplicas != maxReplicas {
+		problems = append(problems, fmt.Sprintf("primary HPA maxReplicas %d", hpa.Spec.MaxReplicas))
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("after promoting %s: %s", image, strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+func (r *rollout) getAll(ctx context.Context, name string, dep *appsv1.Deployment, cm *corev1.ConfigMap, hpa *autoscalingv2.HorizontalPodAutoscaler) error {
+	if err := r.tc.c.Get(ctx, client.ObjectKey{Namespace: r.ns, Name: name}, dep); err != nil {
+		return fmt.Errorf("primary Deployment: %w", err)
+	}
+	if err := r.tc.c.Get(ctx, client.ObjectKey{Namespace: r.ns, Name: "podinfo-config-primary"}, cm); err != nil {
+		return fmt.Errorf("primary ConfigMap: %w", err)
+	}
+	if err := r.tc.c.Get(ctx, client.ObjectKey{Namespace: r.ns, Name: name}, hpa); err != nil {
+		return fmt.Errorf("primary HPA: %w", err)
+	}
+	return nil
+}
+
+// weights reads the TrafficSplit's backend weights by service.
+func (r *rollout) weights(ctx context.Context) (map[string]int64, error) {
+	ts := &unstructured.Unstructured{}
+	ts.SetGroupVersionKind(schema.GroupVersionKind{Group: "split.smi-spec.io", Version: "v1alpha2", Kind: "TrafficSplit"})
+	if err := r.tc.c.Get(ctx, client.ObjectKey{Namespace: r.ns, Name: "podinfo"}, ts); err != nil {
+		return nil, fmt.Errorf("TrafficSplit: %w", err)
+	}
+	backends, _, _ := unstructured.NestedSlice(ts.Object, "spec", "backends")
+	out := map[string]int64{}
+	for _, b := range backends {
+		m, _ := b.(map[string]any)
+		svc, _ := m["service"].(string)
+		w, _ := m["weight"].(int64)
+		out[svc] = w
+	}
+	return out, nil
+}
+
+func nsObject(name string) *corev1.Namespace {
+	ns := &corev1.Namespace{}
+	ns.Name = name
+	return ns
+}

@@ -1,23 +1,21 @@
+//go:build reliability
+
 package main
 
 import (
 	"context"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
-	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
@@ -74,43 +72,6 @@ func (r *rollout) representative(ctx context.Context, abort func() bool) error {
 	return r.checkEvents(ctx)
 }
 
-// checkPromoted: the primary runs the image with the new ConfigMap and HPA.
-func (r *rollout) checkPromoted(ctx context.Context, image string, maxReplicas int32) error {
-	var dep appsv1.Deployment
-	var cm corev1.ConfigMap
-	var hpa autoscalingv2.HorizontalPodAutoscaler
-	if err := r.getAll(ctx, "podinfo-primary", &dep, &cm, &hpa); err != nil {
-		return err
-	}
-	var problems []string
-	if got := dep.Spec.Template.Spec.Containers[0].Image; got != image {
-		problems = append(problems, "primary image "+got)
-	}
-	if cm.Name != "podinfo-config-primary" || cm.Data["level"] != image {
-		problems = append(problems, fmt.Sprintf("primary ConfigMap %s %v", cm.Name, cm.Data))
-	}
-	if hpa.Spec.MaxReplicas != maxReplicas {
-		problems = append(problems, fmt.Sprintf("primary HPA maxReplicas %d", hpa.Spec.MaxReplicas))
-	}
-	if len(problems) > 0 {
-		return fmt.Errorf("after promoting %s: %s", image, strings.Join(problems, "; "))
-	}
-	return nil
-}
-
-func (r *rollout) getAll(ctx context.Context, name string, dep *appsv1.Deployment, cm *corev1.ConfigMap, hpa *autoscalingv2.HorizontalPodAutoscaler) error {
-	if err := r.tc.c.Get(ctx, client.ObjectKey{Namespace: r.ns, Name: name}, dep); err != nil {
-		return fmt.Errorf("primary Deployment: %w", err)
-	}
-	if err := r.tc.c.Get(ctx, client.ObjectKey{Namespace: r.ns, Name: "podinfo-config-primary"}, cm); err != nil {
-		return fmt.Errorf("primary ConfigMap: %w", err)
-	}
-	if err := r.tc.c.Get(ctx, client.ObjectKey{Namespace: r.ns, Name: name}, hpa); err != nil {
-		return fmt.Errorf("primary HPA: %w", err)
-	}
-	return nil
-}
-
 // checkRolledBack: all traffic on the primary, the target at zero replicas.
 func (r *rollout) checkRolledBack(ctx context.Context) error {
 	weights, err := r.weights(ctx)
@@ -125,24 +86,6 @@ func (r *rollout) checkRolledBack(ctx context.Context) error {
 		return fmt.Errorf("after the rollback: weights %v, target replicas %d", weights, *target.Spec.Replicas)
 	}
 	return nil
-}
-
-// weights reads the TrafficSplit's backend weights by service.
-func (r *rollout) weights(ctx context.Context) (map[string]int64, error) {
-	ts := &unstructured.Unstructured{}
-	ts.SetGroupVersionKind(schema.GroupVersionKind{Group: "split.smi-spec.io", Version: "v1alpha2", Kind: "TrafficSplit"})
-	if err := r.tc.c.Get(ctx, client.ObjectKey{Namespace: r.ns, Name: "podinfo"}, ts); err != nil {
-		return nil, fmt.Errorf("TrafficSplit: %w", err)
-	}
-	backends, _, _ := unstructured.NestedSlice(ts.Object, "spec", "backends")
-	out := map[string]int64{}
-	for _, b := range backends {
-		m, _ := b.(map[string]any)
-		svc, _ := m["service"].(string)
-		w, _ := m["weight"].(int64)
-		out[svc] = w
-	}
-	return out, nil
 }
 
 // deleteCanary deletes the canary and waits until the finalizer has given
@@ -224,13 +167,10 @@ func runAs(ctx context.Context, t *testing.T, tc *testCluster, ns, user string, 
 // (impersonated, with the shipped ClusterRole, Role and bindings applied)
 // through a representative rollout: every call it makes is allowed, the
 // rollout ends as expected, and the Lease is released on SIGTERM. It takes
-// three minutes (ticks are at least 10s apart), so it runs with
-// FLEDGE_RELIABILITY=full; the default run has TestLeaderElection's
+// three minutes (ticks are at least 10s apart), so it is built only with
+// the reliability tag (make reliability); make test has TestLeaderElection's
 // bootstrap as the same ServiceAccount.
 func TestShippedRBAC(t *testing.T) {
-	if os.Getenv("FLEDGE_RELIABILITY") != "full" {
-		t.Skip("three minutes: FLEDGE_RELIABILITY=full go test -run TestShippedRBAC ./cmd/fledge-controller")
-	}
 	ctx := t.Context()
 	tc := startCluster(t)
 	tc.apply(ctx, t, nsObject(controllerNamespace))
@@ -269,12 +209,6 @@ func setRules(obj client.Object, rules []rbacv1.PolicyRule) {
 
 func leaseMeta() metav1.ObjectMeta {
 	return metav1.ObjectMeta{Namespace: controllerNamespace, Name: "fledge-leader-election"}
-}
-
-func nsObject(name string) *corev1.Namespace {
-	ns := &corev1.Namespace{}
-	ns.Name = name
-	return ns
 }
 
 // roleVariant is the shipped RBAC with one verb of one rule removed.
@@ -332,12 +266,9 @@ var keptVerbs = map[string]string{
 
 // TestLeastRBAC shows the shipped role is least: for every verb of every
 // rule, the same representative rollout run with that verb removed has
-// a call refused or does not end as expected. About 30 controller runs;
-// set FLEDGE_RELIABILITY=full to run it.
+// a call refused or does not end as expected. About 30 controller runs:
+// built only with the reliability tag (make reliability).
 func TestLeastRBAC(t *testing.T) {
-	if os.Getenv("FLEDGE_RELIABILITY") != "full" {
-		t.Skip("about 30 controller runs: FLEDGE_RELIABILITY=full go test -run TestLeastRBAC ./cmd/fledge-controller")
-	}
 	ctx := t.Context()
 	tc := startCluster(t)
 	tc.apply(ctx, t, nsObject(controllerNamespace))
