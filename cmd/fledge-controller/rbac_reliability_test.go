@@ -160,7 +160,25 @@ func runAs(ctx context.Context, t *testing.T, tc *testCluster, ns, user string, 
 	abort := func() bool { return abortOnForbidden && len(p.calls.filter(forbidden)) > 0 }
 	err := r.representative(ctx, abort)
 	p.stop(t)
+	r.forget(ctx, t)
 	return p, err
+}
+
+// forget removes the rollout's Canary, finalizer and all, once its
+// controller is stopped, so that the next run's controller does not meet
+// it and have its calls for it refused.
+func (r *rollout) forget(ctx context.Context, t *testing.T) {
+	t.Helper()
+	cd, err := r.get(ctx)
+	if apierrors.IsNotFound(err) {
+		return
+	}
+	must(t, err)
+	cd.Finalizers = nil
+	must(t, r.tc.c.Update(ctx, cd))
+	if err := r.tc.c.Delete(ctx, cd); err != nil && !apierrors.IsNotFound(err) {
+		t.Fatalf("deleting canary %s/%s: %v", cd.Namespace, cd.Name, err)
+	}
 }
 
 // TestShippedRBAC runs the controller as the ServiceAccount of deploy/rbac
