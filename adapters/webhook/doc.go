@@ -26,8 +26,9 @@
 // Flagger counts 203–299 as failures too and keeps that. It drops the body of
 // a 5xx (SPEC §9.17), so a failed loadtester bash task shows only "giving
 // up"; Fledge keeps the body, which holds the command's output. At most
-// [Options.MaxBody] bytes of a body are read (1 MiB by default); a longer one
-// is cut, before a character the cut would split, and marked "…(truncated)".
+// [Options.MaxBody] bytes of a body are read (1 MiB by default) and at most
+// [MaxQuote] (4 KiB) are quoted; a longer one is cut, before a character the
+// cut would split, and marked "…(truncated)".
 // A 2xx whose body does not arrive within the timeout fails ("error reading
 // body: context deadline exceeded").
 //

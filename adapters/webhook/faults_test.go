@@ -13,7 +13,7 @@ import (
 // TestCallFaults calls every misbehaving receiver of the catalogue once,
 // with no retries (and a 100ms timeout for the receivers that hang), and checks the exact error,
 // that a hanging receiver saw its request cancelled when the call gave up,
-// and that the quoted body stayed within MaxBody.
+// and that the quoted body stayed within MaxQuote.
 func TestCallFaults(t *testing.T) {
 	for _, f := range hooktest.Faults() {
 		t.Run(f.Name, func(t *testing.T) {
@@ -49,8 +49,8 @@ func checkFault(t *testing.T, f hooktest.Fault, url string, err error) {
 	if got := errors.Is(err, context.DeadlineExceeded); got != f.Deadline {
 		t.Errorf("errors.Is(err, DeadlineExceeded) = %v, want %v", got, f.Deadline)
 	}
-	if n := len(err.Error()); n > int(DefaultMaxBody)+len(url)+100 {
-		t.Errorf("an error of %d bytes, more than MaxBody", n)
+	if n := len(err.Error()); n > MaxQuote+len(url)+100 {
+		t.Errorf("an error of %d bytes, more than MaxQuote", n)
 	}
 }
 

@@ -9,7 +9,13 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
+
+// MaxQuote is how much of a failed hook's response body its error quotes:
+// enough for a load tester's command output, small enough for an Event and
+// a log line.
+const MaxQuote = 4 << 10
 
 // Backoff between attempts: backoffBase × 2ⁿ, at most backoffMax.
 const (
@@ -51,8 +57,8 @@ func (r result) verdict(url string, attempts int) error {
 	case r.code <= http.StatusAccepted:
 		return nil
 	}
-	body := strings.TrimSpace(r.body)
-	if r.truncated {
+	body, cut := quote(strings.TrimSpace(r.body))
+	if r.truncated || cut {
 		body += " …(truncated)"
 	}
 	status := fmt.Sprintf("%d %s", r.code, http.StatusText(r.code))
@@ -66,6 +72,19 @@ func (r result) verdict(url string, attempts int) error {
 	default:
 		return fmt.Errorf("POST %s returned %s", url, status)
 	}
+}
+
+// quote cuts a body to MaxQuote bytes, before a character the cut would
+// split, and says whether it cut.
+func quote(body string) (string, bool) {
+	if len(body) <= MaxQuote {
+		return body, false
+	}
+	n := MaxQuote
+	for n > 0 && !utf8.RuneStart(body[n]) {
+		n--
+	}
+	return body[:n], true
 }
 
 // retryableTransport reports whether a failed request may succeed when

@@ -106,6 +106,10 @@ func endless(code int, size int) http.Handler {
 	})
 }
 
+// QuotedBytes is how much of a body an error quotes: webhook.MaxQuote
+// (written out: the webhook package's own tests import this one).
+const QuotedBytes = 4 << 10
+
 // HugeBytes is the size of the huge bodies: 50 MB.
 const HugeBytes = 50 << 20
 
@@ -123,8 +127,8 @@ func Faults() []Fault {
 			Err: giveUp + `Post "{url}": read tcp 127.0.0.1:{port}->127.0.0.1:{port}: read: connection reset by peer`},
 		{Name: "500", Handler: answer(500, "command failed: exit status 1\n"), Err: giveUp + "500: command failed: exit status 1"},
 		{Name: "503 empty", Handler: answer(503, ""), Err: giveUp + "503 Service Unavailable"},
-		{Name: "huge 403", Handler: endless(403, HugeBytes), Err: strings.Repeat("x", 1<<20) + " …(truncated)"},
-		{Name: "huge 500", Handler: endless(500, HugeBytes), Err: giveUp + "500: " + strings.Repeat("x", 1<<20) + " …(truncated)"},
+		{Name: "huge 403", Handler: endless(403, HugeBytes), Err: strings.Repeat("x", QuotedBytes) + " …(truncated)"},
+		{Name: "huge 500", Handler: endless(500, HugeBytes), Err: giveUp + "500: " + strings.Repeat("x", QuotedBytes) + " …(truncated)"},
 		{Name: "huge 200", Handler: endless(200, HugeBytes)},
 	}
 }
