@@ -88,14 +88,20 @@ func newWorld(readyAfter time.Duration) *world {
 	one := int32(1)
 	hpa.Spec.MinReplicas = &one // scaled up from zero to 1 replica, as SPEC.md §4's readiness line shows
 	Expect(k8s.Create(ctx, hpa)).To(Succeed())
+	w.restart()
+	w.kubelet = cluster.NewKubelet(kube, w.ns, readyAfter)
+	return w
+}
+
+// restart replaces the reconciler by a new one, as a restarted controller
+// process would start: no schedule, no memory of the canaries.
+func (w *world) restart() {
 	rec, err := controller.NewWithClients(controller.Clients{Client: k8s, Reader: k8s, Config: cfg, Scheme: scheme}, controller.Options{
 		MeshProvider: v1.ProviderOSM, MetricsServer: "http://prometheus:9090", SelectorLabels: []string{"app"},
 		ConfigTracking: true, Clock: w.clock, Metrics: w.metrics, Log: log.Log,
 	})
 	Expect(err).NotTo(HaveOccurred())
 	w.rec = rec
-	w.kubelet = cluster.NewKubelet(kube, w.ns, readyAfter)
-	return w
 }
 
 // tutorialCanary is scenarios/manifests/podinfo-canary.yaml in the world's
