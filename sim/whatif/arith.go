@@ -34,7 +34,7 @@ type Arithmetic struct {
 
 // ArithmeticOf computes the arithmetic of the canary strategy; it fails for
 // specs whose timing it does not model (iterations, stepWeightPromotion,
-// skipAnalysis).
+// skipAnalysis) and for rollouts slower than the progress deadline.
 func ArithmeticOf(cd *v1.Canary, readyAfter time.Duration) (Arithmetic, error) {
 	a := cd.GetAnalysis()
 	switch {
@@ -44,6 +44,9 @@ func ArithmeticOf(cd *v1.Canary, readyAfter time.Duration) (Arithmetic, error) {
 		return Arithmetic{}, fmt.Errorf("the arithmetic does not model stepWeightPromotion")
 	case cd.Spec.SkipAnalysis:
 		return Arithmetic{}, fmt.Errorf("the arithmetic does not model skipAnalysis")
+	case readyAfter > cd.GetProgressDeadline():
+		return Arithmetic{}, fmt.Errorf("rollouts take %v, longer than the progress deadline %v: a tick past the deadline rolls the canary back",
+			readyAfter, cd.GetProgressDeadline())
 	}
 	interval := cd.GetAnalysisInterval()
 	var weights []int

@@ -238,3 +238,26 @@ func TestLoadtesterTraffic(t *testing.T) {
 			with.Promoted.Count, with.TimeToPromote.Max, without.Promoted.Count, without.TimeToPromote.Max)
 	}
 }
+
+// TestArithmeticRefuses: timings the arithmetic does not model are said,
+// not guessed.
+func TestArithmeticRefuses(t *testing.T) {
+	for _, c := range []struct {
+		name       string
+		edit       func(a *v1.CanaryAnalysis)
+		readyAfter time.Duration
+		want       string
+	}{
+		{"slower than the progress deadline", func(*v1.CanaryAnalysis) {}, 61 * time.Second,
+			"rollouts take 1m1s, longer than the progress deadline 1m0s"},
+		{"stepWeightPromotion", func(a *v1.CanaryAnalysis) { a.StepWeightPromotion = 10 }, time.Second,
+			"does not model stepWeightPromotion"},
+		{"blue/green", func(a *v1.CanaryAnalysis) { a.Iterations, a.StepWeight, a.MaxWeight = 5, 0, 0 }, time.Second,
+			"models the canary strategy, not blue-green"},
+	} {
+		base := withAnalysis(t, c.edit)
+		if _, err := whatif.ArithmeticOf(base.Canary, c.readyAfter); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want %q", c.name, err, c.want)
+		}
+	}
+}
