@@ -1,6 +1,7 @@
 package whatif
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -32,9 +33,14 @@ type Arithmetic struct {
 	Promotion time.Duration `json:"promotion"`
 }
 
+// ErrPastDeadline says a healthy canary is rolled back because its rollouts
+// outlast the progress deadline at a tick.
+var ErrPastDeadline = errors.New("every release is rolled back")
+
 // ArithmeticOf computes the arithmetic of the canary strategy; it fails for
 // specs whose timing it does not model (iterations, stepWeightPromotion,
-// skipAnalysis) and for rollouts slower than the progress deadline.
+// skipAnalysis), and with ErrPastDeadline for rollouts that a tick finds
+// unfinished past the progress deadline.
 func ArithmeticOf(cd *v1.Canary, readyAfter time.Duration) (Arithmetic, error) {
 	a := cd.GetAnalysis()
 	switch {
@@ -44,9 +50,6 @@ func ArithmeticOf(cd *v1.Canary, readyAfter time.Duration) (Arithmetic, error) {
 		return Arithmetic{}, fmt.Errorf("the arithmetic does not model stepWeightPromotion")
 	case cd.Spec.SkipAnalysis:
 		return Arithmetic{}, fmt.Errorf("the arithmetic does not model skipAnalysis")
-	case readyAfter > cd.GetProgressDeadline():
-		return Arithmetic{}, fmt.Errorf("rollouts take %v, longer than the progress deadline %v: a tick past the deadline rolls the canary back",
-			readyAfter, cd.GetProgressDeadline())
 	}
 	interval := cd.GetAnalysisInterval()
 	var weights []int
@@ -59,6 +62,12 @@ func ArithmeticOf(cd *v1.Canary, readyAfter time.Duration) (Arithmetic, error) {
 		weights = append(weights, r.Canary)
 	}
 	ready := max(1, int((readyAfter+interval-1)/interval))
+	// A tick that finds a rollout unfinished past the progress deadline
+	// rolls the canary back: the last waiting tick is ready-1 intervals in.
+	if deadline := cd.GetProgressDeadline(); time.Duration(ready-1)*interval > deadline {
+		return Arithmetic{}, fmt.Errorf("%w: rollouts take %v, and the tick %v after a change finds them unfinished past the progress deadline %v",
+			ErrPastDeadline, readyAfter, time.Duration(ready-1)*interval, deadline)
+	}
 	n := len(weights)
 	ticks := ready + (n - 1) + 1 + ready + 1
 	return Arithmetic{Interval: interval, Weights: weights, ReadyTicks: ready,

@@ -2,6 +2,7 @@ package whatif_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -16,7 +17,9 @@ import (
 // max weight or a list of weights, interval, threshold) and any rollout
 // time, a healthy canary without noise promotes in exactly the time the
 // arithmetic gives, and a canary answering only 500s is rolled back after
-// threshold failed checks, never promoted.
+// threshold failed checks, never promoted; and when the arithmetic says a
+// tick finds a rollout unfinished past the progress deadline, both are
+// rolled back.
 //
 // Intervals start at 30s: with ticks closer than two 10s scrapes, the first
 // check's rate() window holds one sample of the canary's new traffic, finds
@@ -50,11 +53,12 @@ func TestArithmeticHoldsForAnySpec(t *testing.T) {
 		// study reports, not an error of the arithmetic.
 		p := quiet()
 		p.RPS = 1000
-		// Up to the tutorial's progress deadline, 60s: slower rollouts are
-		// rolled back (the arithmetic says so and is not computed).
-		p.ReadyAfter = time.Duration(rapid.IntRange(0, 60).Draw(rt, "readyAfterSeconds")) * time.Second
+		// Past the tutorial's progress deadline (60s) too: then the
+		// arithmetic says every release is rolled back.
+		p.ReadyAfter = time.Duration(rapid.IntRange(0, 240).Draw(rt, "readyAfterSeconds")) * time.Second
 		ar, err := whatif.ArithmeticOf(cd, p.ReadyAfter)
-		if err != nil {
+		pastDeadline := errors.Is(err, whatif.ErrPastDeadline)
+		if err != nil && !pastDeadline {
 			rt.Fatal(err)
 		}
 		l := *base
@@ -65,6 +69,12 @@ func TestArithmeticHoldsForAnySpec(t *testing.T) {
 			rt.Fatal(err)
 		}
 		healthy, broken := st.Outcomes[0][0], st.Outcomes[1][0]
+		if pastDeadline {
+			if healthy.Phase != v1.PhaseFailed || broken.Phase != v1.PhaseFailed {
+				rt.Fatalf("%v: healthy %s, all-500s %s; want both rolled back", err, healthy.Phase, broken.Phase)
+			}
+			return
+		}
 		if healthy.Phase != v1.PhaseSucceeded || healthy.Duration != ar.Promotion {
 			rt.Fatalf("weights %v every %v, ready after %v: healthy %s after %v, want Succeeded after %v",
 				ar.Weights, ar.Interval, p.ReadyAfter, healthy.Phase, healthy.Duration, ar.Promotion)

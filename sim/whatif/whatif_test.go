@@ -248,8 +248,8 @@ func TestArithmeticRefuses(t *testing.T) {
 		readyAfter time.Duration
 		want       string
 	}{
-		{"slower than the progress deadline", func(*v1.CanaryAnalysis) {}, 61 * time.Second,
-			"rollouts take 1m1s, longer than the progress deadline 1m0s"},
+		{"unfinished at a tick past the progress deadline", func(*v1.CanaryAnalysis) {}, 91 * time.Second,
+			"every release is rolled back: rollouts take 1m31s, and the tick 1m30s after a change finds them unfinished past the progress deadline 1m0s"},
 		{"stepWeightPromotion", func(a *v1.CanaryAnalysis) { a.StepWeightPromotion = 10 }, time.Second,
 			"does not model stepWeightPromotion"},
 		{"blue/green", func(a *v1.CanaryAnalysis) { a.Iterations, a.StepWeight, a.MaxWeight = 5, 0, 0 }, time.Second,
