@@ -278,8 +278,8 @@ func rulesOf(obj client.Object) []rbacv1.PolicyRule {
 // keptVerbs are verbs a conflict-free rollout on this API server does not
 // use, and why the role keeps them.
 var keptVerbs = map[string]string{
-	"fledge/canaries/get":  "the status writer re-reads the Canary from the API server (not the cache) when a status update conflicts",
-	"fledge/canaries/list": "the Canary informer lists on API servers without streaming watch-lists (WatchListClient); Kubernetes 1.37 here streams the initial list through watch",
+	"fledge/canaries/get":         "the status writer re-reads the Canary from the API server (not the cache) when a status update conflicts",
+	"fledge/canaries/list":        "the Canary informer lists on API servers without streaming watch-lists (WatchListClient); Kubernetes 1.37 here streams the initial list through watch",
 	"fledge/metrictemplates/list": "the MetricTemplate informer lists on API servers without streaming watch-lists, as the Canary informer does",
 }
 
