@@ -131,3 +131,50 @@ func TestWhatifSweep(t *testing.T) {
 		t.Errorf("stepWeight 25 promotes in %vs, stepWeight 10 in %vs", rep.Points[2].TimeToPromote, rep.Points[0].TimeToPromote)
 	}
 }
+
+// TestWhatifFileSweepWebhooksTemplates: a what-if file's sweep, webhook
+// replies and MetricTemplate paths (relative to the file) are used.
+func TestWhatifFileSweepWebhooksTemplates(t *testing.T) {
+	dir := t.TempDir()
+	data, err := os.ReadFile("../../scenarios/manifests/podinfo-canary-404s.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	canary, template, ok := strings.Cut(string(data), "\n---\n")
+	if !ok {
+		t.Fatal("podinfo-canary-404s.yaml has no second document")
+	}
+	for name, text := range map[string]string{"canary.yaml": canary, "templates/not-found.yaml": template,
+		"whatif.yaml": "regressions: {errors: [], latency: [], notFound: [20]}\nruns: 2\n" +
+			"metricTemplates: [templates/not-found.yaml]\nwebhooks: {acceptance-test: fail}\nsweep: {threshold: [1, 5]}\n"} {
+		must(t, os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o700))
+		must(t, os.WriteFile(filepath.Join(dir, name), []byte(text), 0o600))
+	}
+	out, stderr, err := whatifCLI(t, "-f", filepath.Join(dir, "whatif.yaml"), filepath.Join(dir, "canary.yaml"), "--json")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	var rep whatif.SweepReport
+	must(t, json.Unmarshal([]byte(out), &rep))
+	if len(rep.Points) != 2 || rep.Points[0].Setting.String() != "threshold=1" {
+		t.Fatalf("points %+v, want threshold=1 and threshold=5", rep.Points)
+	}
+	for _, p := range rep.Points {
+		// The failing pre-rollout hook rolls every run back, healthy or not.
+		for _, c := range p.Report.Cases {
+			if c.RolledBack.Count != 2 {
+				t.Errorf("%s, %s: %d of 2 runs rolled back, want both (acceptance-test fails)", p.Setting, c.Name, c.RolledBack.Count)
+			}
+		}
+		if got := p.Report.Spec.Metrics; len(got) != 3 || got[2] != "404s percentage" {
+			t.Errorf("%s: metrics %q, want the template's 404s percentage third", p.Setting, got)
+		}
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
