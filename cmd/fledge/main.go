@@ -1,6 +1,7 @@
 // Command fledge is Fledge's command-line tool: it validates Canary and
-// MetricTemplate manifests (validate) and replays canary scenarios in
-// virtual time (sim).
+// MetricTemplate manifests (validate), replays canary scenarios in virtual
+// time (sim), and studies a Canary spec over many seeded runs before it
+// ships (whatif).
 package main
 
 import (
