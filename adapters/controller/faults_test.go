@@ -372,7 +372,9 @@ func (w *faultyWorld) expectEvents(want []string) {
 }
 
 // tutorialRollbackEvents are the events of the tutorial's rollback of
-// 6.0.2, as the fault-free spec in controller_test.go expects them.
+// 6.0.2 without the readiness waits (which depend on where a tick lands
+// against the rollout); the fault-free spec in controller_test.go adds its
+// one wait.
 func tutorialRollbackEvents(ns string) []string {
 	return []string{
 		"New revision detected! Scaling up podinfo." + ns,
