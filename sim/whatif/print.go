@@ -74,7 +74,7 @@ func (r *Report) findings() string {
 			fmt.Fprintf(&b, "  Every healthy run that promoted took exactly that.\n")
 		default:
 			fmt.Fprintf(&b, "  Healthy runs took %v to %v: checks that failed on noise held some back.\n",
-				seconds(firstPromotion(h)), seconds(h.TimeToPromote.Max))
+				seconds(h.TimeToPromote.Min), seconds(h.TimeToPromote.Max))
 		}
 		fmt.Fprintf(&b, "False rollbacks of a healthy canary: %s.\n", rateText(h.RolledBack))
 	}

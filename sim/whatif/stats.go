@@ -5,11 +5,12 @@ import (
 	"slices"
 )
 
-// Spread summarises a sample: its median, 90th percentile and maximum
-// (nearest-rank percentiles: always values that occurred).
+// Spread summarises a sample: its least, median, 90th percentile and
+// maximum (nearest-rank percentiles: always values that occurred).
 type Spread struct {
 	N    int     `json:"n"`
 	Mean float64 `json:"mean"`
+	Min  float64 `json:"min"`
 	P50  float64 `json:"p50"`
 	P90  float64 `json:"p90"`
 	Max  float64 `json:"max"`
@@ -26,7 +27,7 @@ func spreadOf(xs []float64) Spread {
 	for _, x := range s {
 		sum += x
 	}
-	return Spread{N: len(s), Mean: sum / float64(len(s)), P50: nearestRank(s, 0.5), P90: nearestRank(s, 0.9), Max: s[len(s)-1]}
+	return Spread{N: len(s), Mean: sum / float64(len(s)), Min: s[0], P50: nearestRank(s, 0.5), P90: nearestRank(s, 0.9), Max: s[len(s)-1]}
 }
 
 // nearestRank is the smallest value with at least q of the sorted sample

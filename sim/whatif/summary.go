@@ -132,18 +132,7 @@ func (st *Study) Report() *Report {
 	rep.Arithmetic.Arithmetic = ar
 	if h, ok := rep.Healthy(); ok && h.TimeToPromote.N > 0 {
 		want := ar.Promotion.Seconds()
-		rep.Arithmetic.Holds = h.TimeToPromote.Max == want && firstPromotion(h) == want
+		rep.Arithmetic.Holds = h.TimeToPromote.Min == want && h.TimeToPromote.Max == want
 	}
 	return rep
-}
-
-// firstPromotion is the shortest time to promote of a case.
-func firstPromotion(c CaseResult) float64 {
-	least := c.TimeToPromote.Max
-	for _, s := range c.Samples {
-		if s.Phase == v1.PhaseSucceeded {
-			least = min(least, s.Seconds)
-		}
-	}
-	return least
 }
