@@ -26,12 +26,12 @@ func TestQueryFaults(t *testing.T) {
 	}
 }
 
-// queryTimeout is short for the servers that hold a request until the
-// client leaves (any timeout ends those; none is measured), and the longest
-// for the others, so that a loaded machine cannot turn them into timeouts.
+// queryTimeout is the fault's own for the servers that hold a request
+// until the client leaves, and the longest for the others, so that a loaded
+// machine cannot turn them into timeouts.
 func queryTimeout(f promtest.Fault) time.Duration {
-	if f.Slow {
-		return 100 * time.Millisecond
+	if f.ClientTimeout > 0 {
+		return f.ClientTimeout
 	}
 	return MaxTimeout
 }

@@ -10,6 +10,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/fledge-canary/fledge/adapters/prometheus"
+	"github.com/fledge-canary/fledge/adapters/prometheus/promtest"
 	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
 	"github.com/fledge-canary/fledge/core/engine"
 	"github.com/fledge-canary/fledge/core/engine/enginetest"
@@ -118,13 +119,13 @@ func advanceTo(t *testing.T, h *enginetest.Harness, w int) {
 // lastRecord is the trace of the last tick.
 func lastRecord(h *enginetest.Harness) engine.Record { return h.Log[len(h.Log)-1] }
 
-// timeout is the query timeout for a fault: short for the servers that
-// hold a request until the client leaves (no test measures it), the
-// longest otherwise, so that a loaded machine cannot make a timeout of
-// another fault.
-func timeout(slow bool) time.Duration {
-	if slow {
-		return 100 * time.Millisecond
+// timeout is the query timeout for a fault: the fault's own for the
+// servers that hold a request until the client leaves, the longest
+// otherwise, so that a loaded machine cannot make a timeout of another
+// fault.
+func timeout(f promtest.Fault) time.Duration {
+	if f.ClientTimeout > 0 {
+		return f.ClientTimeout
 	}
 	return prometheus.MaxTimeout
 }

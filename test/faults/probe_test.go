@@ -20,7 +20,7 @@ func TestProbeFaultsDoNotBlock(t *testing.T) {
 			h := enginetest.NewHarness(newCanary(), "podinfo:6.0.0")
 			h.World.AutoReady = true
 			h.Engine.Config.MetricsServer = promtest.Serve(t, f)
-			h.Engine.Metrics = prometheus.New(prometheus.Options{Timeout: timeout(f.Slow)})
+			h.Engine.Metrics = prometheus.New(prometheus.Options{Timeout: timeout(f)})
 			events := tickChecked(t, h)
 			want := f
 			want.Err = "Warning Error checking metric providers: prometheus not available: " + f.Err

@@ -39,7 +39,7 @@ func TestMetricFaultsNeverPromote(t *testing.T) {
 		for _, weight := range []int{10, 30} {
 			t.Run(fmt.Sprintf("%s at weight %d", f.Name, weight), func(t *testing.T) {
 				t.Parallel()
-				h := newHarness(t, newCanary(), prometheus.Options{Timeout: timeout(f.Slow)})
+				h := newHarness(t, newCanary(), prometheus.Options{Timeout: timeout(f)})
 				advanceTo(t, h, weight)
 				h.Engine.Config.MetricsServer = promtest.Serve(t, f)
 				faultyTick(t, h, f, weight, 1)

@@ -65,7 +65,7 @@ func TestSecretsNeverInOutputs(t *testing.T) {
 				h := enginetest.NewHarness(newCanary(withTemplateMetric), "podinfo:6.0.0")
 				tmpl := metricTemplate(healthyPrometheus(t), secret)
 				h.World.MetricTemplates["default/latency"] = tmpl
-				h = startWith(t, h, prometheus.Options{Timeout: timeout(f.Slow), Secrets: store})
+				h = startWith(t, h, prometheus.Options{Timeout: timeout(f), Secrets: store})
 				advanceTo(t, h, 30)
 				tmpl.Spec.Provider.Address = promtest.Serve(t, f)
 				for range 3 {

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Fault is a Prometheus server that misbehaves one way, and what the
@@ -31,9 +32,14 @@ type Fault struct {
 	NoValues bool
 	// Deadline marks an error wrapping context.DeadlineExceeded.
 	Deadline bool
-	// Slow marks a server that holds the request until the client leaves;
-	// the client's timeout ends the query.
-	Slow bool
+	// ClientTimeout is the query timeout a test gives the client, set for
+	// the servers that hold a request until the client leaves (zero for the
+	// servers that answer). A server that holds back its headers is ended by
+	// any timeout, so a short one keeps the test quick; one that sends its
+	// headers and then stalls the body gets a long one, so that on a loaded
+	// machine the headers arrive before the deadline and the error is the
+	// body's.
+	ClientTimeout time.Duration
 }
 
 // Match reports whether msg is the fault's error text.
@@ -114,8 +120,8 @@ const mib = 1 << 20
 func Faults() []Fault {
 	return []Fault{
 		{Name: "down", Err: "request failed: {get}: dial tcp 127.0.0.1:{port}: connect: connection refused"},
-		{Name: "slow past the timeout", Handler: hang(), Err: "request failed: {get}: context deadline exceeded", Deadline: true, Slow: true},
-		{Name: "body slower than the timeout", Handler: stall(), Err: "request failed: reading body: context deadline exceeded", Deadline: true, Slow: true},
+		{Name: "slow past the timeout", Handler: hang(), Err: "request failed: {get}: context deadline exceeded", Deadline: true, ClientTimeout: 100 * time.Millisecond},
+		{Name: "body slower than the timeout", Handler: stall(), Err: "request failed: reading body: context deadline exceeded", Deadline: true, ClientTimeout: 3 * time.Second},
 		{Name: "connection reset", Handler: reset(),
 			Err: "request failed: {get}: read tcp 127.0.0.1:{port}->127.0.0.1:{port}: read: connection reset by peer"},
 		{Name: "500 text", Handler: answer(500, "internal error: boom\n"), Err: "error response: Status 500 Internal Server Error: internal error: boom"},
