@@ -1,6 +1,9 @@
 package controller
 
 import (
+	"errors"
+	"fmt"
+
 	"github.com/prometheus/client_golang/prometheus"
 
 	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
@@ -22,7 +25,8 @@ type Metrics struct {
 	ticks     *prometheus.CounterVec
 }
 
-// NewMetrics registers the metrics with reg.
+// NewMetrics registers the metrics with reg. A metric reg already holds
+// (a second controller in the same process) is shared, not registered again.
 func NewMetrics(reg prometheus.Registerer, version, meshProvider string) *Metrics {
 	m := &Metrics{
 		info: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "flagger_info", Help: "Controller version and mesh provider."},
@@ -44,9 +48,30 @@ func NewMetrics(reg prometheus.Registerer, version, meshProvider string) *Metric
 		ticks: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "fledge_canary_ticks_total",
 			Help: "Analysis ticks by the decision that ended them (coarse)."}, []string{"name", "namespace", "phase"}),
 	}
-	reg.MustRegister(m.info, m.total, m.status, m.weight, m.analysis, m.duration, m.successes, m.failures, m.ticks)
+	for _, vec := range []**prometheus.GaugeVec{&m.info, &m.total, &m.status, &m.weight, &m.analysis} {
+		*vec = register(reg, *vec)
+	}
+	m.duration = register(reg, m.duration)
+	m.successes, m.failures, m.ticks = register(reg, m.successes), register(reg, m.failures), register(reg, m.ticks)
 	m.info.WithLabelValues(version, meshProvider).Set(1)
 	return m
+}
+
+// register registers c with reg, or returns the equal collector reg
+// already has. Any other refusal is a programming error and panics, as
+// MustRegister does.
+func register[C prometheus.Collector](reg prometheus.Registerer, c C) C {
+	err := reg.Register(c)
+	if err == nil {
+		return c
+	}
+	var dup prometheus.AlreadyRegisteredError
+	if errors.As(err, &dup) {
+		if existing, ok := dup.ExistingCollector.(C); ok {
+			return existing
+		}
+	}
+	panic(fmt.Errorf("registering metrics: %w", err))
 }
 
 // observe updates the metrics from a tick's trace record.

@@ -27,9 +27,10 @@ import (
 )
 
 // plantedCreds are the values of the Secrets the metric templates use;
-// none may appear in any output of the controller.
+// none may appear in any output of the controller, in any form (they hold
+// characters JSON, URL and HTML encoders change).
 var plantedCreds = promtest.Credentials{
-	Token: "k8sPlantedTok3n-9f8e7d6c", Username: "plantedUser-4b3a", Password: "plantedPassw0rd-2d1c",
+	Token: `k8sPlanted/Tok3n+9f8e&<7d6c>"q`, Username: "plantedUser<&>4b3a", Password: `plantedPassw0rd/2d1c"+z`,
 }
 
 // lockedBuffer is a log sink safe for the reconciler's goroutines.
@@ -104,8 +105,9 @@ func switchToBasicAuth(ns string) {
 	Expect(k8s.Update(suiteCtx, &sec)).To(Succeed())
 }
 
-// leaks lists the planted values, or 8-character pieces of them, that the
-// text holds.
+// leaks lists the planted values, or 8-character pieces of them, and the
+// encoded forms of the values that the text holds. (Pieces of an encoded
+// form would be mostly escape sequences that "<redacted>" has too.)
 func leaks(what, text string) []string {
 	var out []string
 	for _, v := range plantedCreds.Values() {
@@ -114,6 +116,11 @@ func leaks(what, text string) []string {
 				out = append(out, what+": "+v[i:i+8]+" of "+v)
 				break
 			}
+		}
+	}
+	for _, v := range plantedCreds.Forms() {
+		if strings.Contains(text, v) {
+			out = append(out, what+": "+v)
 		}
 	}
 	return out

@@ -4,10 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"net/http"
+	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
@@ -100,16 +104,45 @@ func scrub(err error, secrets []string) error {
 	return scrubbed
 }
 
-// redactText replaces every secret value in s with "<redacted>", the
-// longest first: a username that is part of the password must not leave the
-// rest of the password behind.
+// redactText replaces every secret value in s, in each form a server may
+// have written it (secretForms), with "<redacted>", the longest first: a
+// username that is part of the password must not leave the rest of the
+// password behind.
 func redactText(s string, secrets []string) string {
-	secrets = slices.Clone(secrets)
-	slices.SortFunc(secrets, func(a, b string) int { return len(b) - len(a) })
+	var forms []string
 	for _, secret := range secrets {
-		if secret != "" {
-			s = strings.ReplaceAll(s, secret, "<redacted>")
-		}
+		forms = append(forms, secretForms(secret)...)
+	}
+	slices.SortFunc(forms, func(a, b string) int { return len(b) - len(a) })
+	for _, form := range forms {
+		s = strings.ReplaceAll(s, form, "<redacted>")
 	}
 	return s
+}
+
+// secretForms are the texts a secret can take in a server's answer: the
+// value itself and the value as JSON encoders write it in a string (Go's,
+// which escapes <, > and & as \u003c, and the ones that escape / as \/),
+// as Go quotes it (%q in an error's text), as a URL's query or path holds
+// it, and as HTML text. Empty for an empty secret; no form repeats.
+func secretForms(secret string) []string {
+	if secret == "" {
+		return nil
+	}
+	js := jsonString(secret, true)
+	quoted := strconv.Quote(secret)
+	forms := []string{secret, js, jsonString(secret, false), strings.ReplaceAll(js, "/", `\/`), quoted[1 : len(quoted)-1],
+		url.QueryEscape(secret), url.PathEscape(secret), html.EscapeString(secret)}
+	slices.Sort(forms)
+	return slices.Compact(forms)
+}
+
+// jsonString is s as a JSON string's contents, without the quotes.
+func jsonString(s string, escapeHTML bool) string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(escapeHTML)
+	_ = enc.Encode(s) // a string always encodes
+	out := strings.TrimSuffix(b.String(), "\n")
+	return out[1 : len(out)-1]
 }

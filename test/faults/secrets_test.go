@@ -14,9 +14,10 @@ import (
 )
 
 // planted are the credentials of the metric template's Secret; no output
-// may show them.
+// may show them in any form (they hold characters JSON, URL and HTML
+// encoders change).
 var planted = promtest.Credentials{
-	Token: "planted-token-5be1", Username: "planted-user-a11c", Password: "planted-password-77d0",
+	Token: `planted/token+5be1&<x>"`, Username: "planted-user-a11c<&>", Password: `planted/pass"word+77d0`,
 }
 
 // secretStore is a SecretGetter over a map keyed by namespace/name.
@@ -107,7 +108,7 @@ func searchOutputs(t *testing.T, h *enginetest.Harness) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, s := range planted.Values() {
+		for _, s := range planted.Forms() {
 			if half := s[:len(s)/2]; strings.Contains(string(js), half) {
 				t.Errorf("the %s show %q (or its first half)", name, s)
 				failed = true

@@ -2,12 +2,16 @@ package promtest
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
+	"html"
 	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -169,18 +173,53 @@ func (c Credentials) Basic() string {
 	return base64.StdEncoding.EncodeToString([]byte(c.Username + ":" + c.Password))
 }
 
-// Values are every form a credential can take in a text.
+// Values are every credential as the request carries it: the token, the
+// user, the password and the basic-auth header's base64.
 func (c Credentials) Values() []string {
 	return []string{c.Token, c.Username, c.Password, c.Basic()}
 }
 
+// Forms are Values as they are and as each of Encodings writes them: what
+// a search of an output for the credentials looks for.
+func (c Credentials) Forms() []string {
+	var forms []string
+	for _, v := range c.Values() {
+		forms = append(forms, v)
+		for _, enc := range Encodings {
+			forms = append(forms, enc.Encode(v))
+		}
+	}
+	slices.Sort(forms)
+	return slices.Compact(forms)
+}
+
+// Encoding is a way a server may write a credential it echoes back.
+type Encoding struct {
+	Name   string
+	Encode func(string) string
+}
+
+// Encodings are the ones echoing servers use besides none: JSON strings
+// (Go's escaping of <, > and &, and a / escaped as \/), URL query and path,
+// and HTML text.
+var Encodings = []Encoding{
+	{"JSON", func(s string) string { b, _ := json.Marshal(s); return string(b[1 : len(b)-1]) }},
+	{"JSON escaping /", func(s string) string {
+		b, _ := json.Marshal(s)
+		return strings.ReplaceAll(string(b[1:len(b)-1]), "/", `\/`)
+	}},
+	{"URL query", url.QueryEscape},
+	{"URL path", url.PathEscape},
+	{"HTML", html.EscapeString},
+}
+
 // echo answers code and a body that fmt.Sprintf(format, creds) builds from
 // the request's credentials: the raw Authorization header, and the basic-auth
-// user and password when there are some.
-func echo(code int, format string) http.Handler {
+// user and password when there are some, each written by encode.
+func echo(code int, format string, encode func(string) string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		user, pass, _ := r.BasicAuth()
-		creds := r.Header.Get("Authorization") + " user=" + user + " password=" + pass
+		creds := encode(r.Header.Get("Authorization")) + " user=" + encode(user) + " password=" + encode(pass)
 		w.WriteHeader(code)
 		_, _ = fmt.Fprintf(w, format, creds)
 	})
@@ -189,31 +228,41 @@ func echo(code int, format string) http.Handler {
 // straddle pads the echoed Authorization header so that the middle of the
 // credential in it falls on the byte at which the adapter cuts the text it
 // quotes: offset bytes into the quoted text, which starts right after
-// prefix in the body.
-func straddle(code int, prefix, suffix string, offset int) http.Handler {
+// prefix in the body. encode writes the padded header into the body (the
+// adapter quotes it decoded).
+func straddle(code int, prefix, suffix string, offset int, encode func(string) string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		header := r.Header.Get("Authorization")
 		_, value, _ := strings.Cut(header, " ")
 		pad := strings.Repeat("p", max(0, offset-(len(header)-len(value))-len(value)/2))
 		w.WriteHeader(code)
-		_, _ = w.Write([]byte(prefix + pad + header + suffix))
+		_, _ = w.Write([]byte(prefix + encode(pad+header) + suffix))
 	})
 }
 
 // EchoFaults are servers that send the request's credentials back in every
-// text an error may quote. The adapter's errors must not hold them.
+// text an error may quote, as they are in a text body and JSON-encoded in a
+// JSON body, and in every form of Encodings. The adapter's errors must not
+// hold them.
 func EchoFaults() []Fault {
-	return []Fault{
-		{Name: "401 echoing the header", Handler: echo(401, "bad credentials: %s")},
-		{Name: "500 JSON error echoing", Handler: echo(500, `{"status":"error","errorType":"internal","error":"auth %s"}`)},
-		{Name: "status error echoing", Handler: echo(200, `{"status":"error","errorType":"bad_data","error":"auth %s"}`)},
-		{Name: "result type echoing", Handler: echo(200, `{"status":"success","data":{"resultType":"%s","result":[]}}`)},
-		{Name: "status echoing", Handler: echo(200, `{"status":"%s","data":{"resultType":"vector","result":[]}}`)},
-		{Name: "sample value echoing", Handler: echo(200, `{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"%s"]}]}}`)},
-		{Name: "error body cut inside the token", Handler: straddle(500, "", "", 1024)},
+	same := func(s string) string { return s }
+	asJSON := Encodings[0].Encode
+	faults := []Fault{
+		{Name: "401 echoing the header", Handler: echo(401, "bad credentials: %s", same)},
+		{Name: "500 JSON error echoing", Handler: echo(500, `{"status":"error","errorType":"internal","error":"auth %s"}`, asJSON)},
+		{Name: "result type echoing", Handler: echo(200, `{"status":"success","data":{"resultType":"%s","result":[]}}`, asJSON)},
+		{Name: "status echoing", Handler: echo(200, `{"status":"%s","data":{"resultType":"vector","result":[]}}`, asJSON)},
+		{Name: "sample value echoing", Handler: echo(200, `{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"%s"]}]}}`, asJSON)},
+		{Name: "error body cut inside the token", Handler: straddle(500, "", "", 1024, same)},
 		{Name: "error text cut inside the token", Handler: straddle(200, `{"status":"success","data":{"resultType":"`, `","result":[]}}`,
-			4096-len(`query returned result type "`))},
+			4096-len(`query returned result type "`), asJSON)},
 	}
+	for _, enc := range Encodings {
+		faults = append(faults,
+			Fault{Name: "401 echoing the header as " + enc.Name, Handler: echo(401, "bad credentials: %s", enc.Encode)},
+			Fault{Name: "status error echoing as " + enc.Name, Handler: echo(200, `{"status":"error","errorType":"bad_data","error":"auth %s"}`, enc.Encode)})
+	}
+	return faults
 }
 
 // Serve starts f's server for the test and returns its address. A server
