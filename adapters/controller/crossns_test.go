@@ -41,7 +41,7 @@ var _ = Describe("-no-cross-namespace-refs", func() {
 			_, err := rec.Reconcile(suiteCtx, ctrl.Request{NamespacedName: types.NamespacedName{Namespace: w.ns, Name: cd.Name}})
 			Expect(err).NotTo(HaveOccurred())
 		}
-		want := "spec.analysis.metrics[2].templateRef.namespace: cross-namespace references are blocked"
+		want := "spec.analysis.metrics[2].templateRef.namespace: can't access metric template latency.templates, cross-namespace references are blocked"
 		Expect(w.canary(cd.Name).Status.Conditions).To(ContainElement(And(
 			HaveField("Type", controller.InvalidCondition), HaveField("Message", ContainSubstring(want)))))
 		events := w.events(cd.Name, 1)

@@ -492,18 +492,18 @@ func (c *Canary) validateTemplateRef(r *report, p string, m CanaryMetric, opts V
 	if m.TemplateRef.Name == "" {
 		r.fail(p+".templateRef.name", "required: the name of a MetricTemplate")
 	}
-	c.checkNamespace(r, p+".templateRef.namespace", m.TemplateRef.Namespace, "MetricTemplate", opts)
+	c.checkNamespace(r, p+".templateRef.namespace", *m.TemplateRef, "metric template", opts)
 	if m.Interval == "" {
 		r.warn(p+".interval", "unset: {{ interval }} renders as %s (Flagger renders an empty range [] and the query fails)",
 			DefaultMetricInterval)
 	}
 }
 
-// checkNamespace enforces NoCrossNamespaceRefs on a reference's namespace.
-func (c *Canary) checkNamespace(r *report, p, namespace, kind string, opts ValidationOptions) {
-	if opts.NoCrossNamespaceRefs && namespace != "" && namespace != c.Namespace {
-		r.fail(p, "cross-namespace references are blocked (-no-cross-namespace-refs): the %s must be in the canary's namespace %q",
-			kind, c.Namespace)
+// checkNamespace enforces NoCrossNamespaceRefs on a reference to a kind
+// ("metric template", "alert provider"), in Flagger's words.
+func (c *Canary) checkNamespace(r *report, p string, ref CrossNamespaceObjectReference, kind string, opts ValidationOptions) {
+	if opts.NoCrossNamespaceRefs && ref.Namespace != "" && ref.Namespace != c.Namespace {
+		r.fail(p, "can't access %s %s.%s, cross-namespace references are blocked", kind, ref.Name, ref.Namespace)
 	}
 }
 
@@ -630,7 +630,7 @@ func (c *Canary) validateAlerts(r *report, a *CanaryAnalysis, path string, opts 
 		if al.ProviderRef.Name == "" {
 			r.fail(p+".providerRef.name", "required: the name of an AlertProvider")
 		}
-		c.checkNamespace(r, p+".providerRef.namespace", al.ProviderRef.Namespace, "AlertProvider", opts)
+		c.checkNamespace(r, p+".providerRef.namespace", al.ProviderRef, "alert provider", opts)
 	}
 }
 

@@ -412,7 +412,7 @@ var rejectCases = map[string]validateCase{
 			Interval: "1m", ThresholdRange: maxOnly(3),
 		})},
 		opts: ValidationOptions{NoCrossNamespaceRefs: true},
-		want: []string{`spec.analysis.metrics[0].templateRef.namespace: cross-namespace references are blocked (-no-cross-namespace-refs): the MetricTemplate must be in the canary's namespace "test"`},
+		want: []string{"spec.analysis.metrics[0].templateRef.namespace: can't access metric template not-found.flagger-system, cross-namespace references are blocked"},
 	},
 	"broken inline query": {
 		mods: []canaryMod{withCustomMetric(CanaryMetric{Name: "errors", Query: "sum({{ nope }})", ThresholdRange: maxOnly(1)})},
@@ -465,7 +465,7 @@ var rejectCases = map[string]validateCase{
 			Name: "on-call", Severity: "error", ProviderRef: CrossNamespaceObjectReference{Name: "slack", Namespace: "flagger-system"},
 		})},
 		opts: ValidationOptions{NoCrossNamespaceRefs: true},
-		want: []string{`spec.analysis.alerts[0].providerRef.namespace: cross-namespace references are blocked (-no-cross-namespace-refs): the AlertProvider must be in the canary's namespace "test"`},
+		want: []string{"spec.analysis.alerts[0].providerRef.namespace: can't access alert provider slack.flagger-system, cross-namespace references are blocked"},
 	},
 }
 
