@@ -77,8 +77,11 @@ func (f *flags) check() error {
 	if f.meshProvider != v1.ProviderOSM {
 		return fmt.Errorf("-mesh-provider=%s: Fledge routes traffic with OSM's SMI TrafficSplit only; use -mesh-provider=osm", f.meshProvider)
 	}
-	if u, err := url.Parse(f.metricsServer); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if !isHTTPURL(f.metricsServer) {
 		return fmt.Errorf("-metrics-server=%s: want an http(s) URL such as http://osm-prometheus.osm-system.svc:7070", f.metricsServer)
+	}
+	if f.eventWebhook != "" && !isHTTPURL(f.eventWebhook) {
+		return fmt.Errorf("-event-webhook=%s: want an http(s) URL such as http://event-receiver.test/", f.eventWebhook)
 	}
 	if _, err := zapcore.ParseLevel(f.logLevel); err != nil {
 		return fmt.Errorf("-log-level=%s: want debug, info, warn or error", f.logLevel)
@@ -90,6 +93,12 @@ func (f *flags) check() error {
 		return fmt.Errorf("-port=%d: want a port between 1 and 65535", f.port)
 	}
 	return f.checkRest()
+}
+
+// isHTTPURL reports whether s is an absolute http or https URL with a host.
+func isHTTPURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 // checkRest continues check: workers, selectors, lease timings, client limits.

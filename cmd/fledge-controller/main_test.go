@@ -32,6 +32,8 @@ func TestBadFlags(t *testing.T) {
 	tests := []struct{ args, want string }{
 		{"-mesh-provider=istio", "-mesh-provider=istio: Fledge routes traffic with OSM's SMI TrafficSplit only"},
 		{"-metrics-server=prometheus:9090", "-metrics-server=prometheus:9090: want an http(s) URL"},
+		{"-event-webhook=::x", "-event-webhook=::x: want an http(s) URL"},
+		{"-event-webhook=event-receiver.test/", "-event-webhook=event-receiver.test/: want an http(s) URL"},
 		{"-log-level=loud", "-log-level=loud: want debug, info, warn or error"},
 		{"-zap-encoding=xml", "-zap-encoding=xml: want json or console"},
 		{"-port=70000", "-port=70000: want a port between 1 and 65535"},

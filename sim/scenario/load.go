@@ -79,6 +79,10 @@ func Load(file string) (*Loaded, error) {
 // corpus); display is the name errors give the file.
 func LoadFS(fsys fs.FS, name, display string) (*Loaded, error) {
 	data, err := fs.ReadFile(fsys, name)
+	var pathErr *fs.PathError
+	if errors.As(err, &pathErr) {
+		return nil, &fs.PathError{Op: pathErr.Op, Path: display, Err: pathErr.Err}
+	}
 	if err != nil {
 		return nil, err
 	}

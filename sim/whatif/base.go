@@ -6,6 +6,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 
@@ -29,11 +30,20 @@ type BaseOptions struct {
 	Webhooks map[string]scenario.Reply
 }
 
+// embeddedDir is where the embedded corpus appears beside the disk in the
+// file system LoadBase reads; no path on disk starts with it.
+const embeddedDir = "(embedded)"
+
 // LoadBase reads and checks the Canary and its templates as the simulator
 // will run them.
 func LoadBase(o BaseOptions) (*scenario.Loaded, error) {
-	var fsys fs.FS = scenarios.FS
-	file, display := TutorialCanary, "the tutorial's Canary ("+TutorialCanary+")"
+	for _, file := range append([]string{o.Canary}, o.Templates...) {
+		if _, err := os.Stat(file); file != "" && err != nil {
+			return nil, err // "stat FILE: …", FILE as the user gave it
+		}
+	}
+	var fsys fs.FS = withEmbedded{disk: os.DirFS("/")}
+	file, display := embeddedDir+"/"+TutorialCanary, "the tutorial's Canary ("+TutorialCanary+")"
 	if o.Canary != "" {
 		abs, err := filepath.Abs(o.Canary)
 		if err != nil {
@@ -63,10 +73,24 @@ func LoadBase(o BaseOptions) (*scenario.Loaded, error) {
 		return nil, err
 	}
 	l, err := scenario.LoadBytesFS(fsys, path.Dir(file), display, data)
-	if err != nil {
+	if err != nil && !strings.HasPrefix(err.Error(), display) {
 		return nil, fmt.Errorf("load %s: %w", display, err)
 	}
+	if err != nil {
+		return nil, err // its lines begin with display
+	}
 	return l, nil
+}
+
+// withEmbedded is the disk with the embedded corpus under embeddedDir, so
+// that the tutorial's Canary and templates from disk load together.
+type withEmbedded struct{ disk fs.FS }
+
+func (f withEmbedded) Open(name string) (fs.File, error) {
+	if rest, ok := strings.CutPrefix(name, embeddedDir+"/"); ok {
+		return scenarios.FS.Open(rest)
+	}
+	return f.disk.Open(name)
 }
 
 // relativeTo rewrites absolute slash paths relative to dir (both rooted at

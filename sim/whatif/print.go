@@ -150,6 +150,9 @@ func (p Point) Cells() []string {
 	if p.TimeToPromote > 0 {
 		promote = seconds(p.TimeToPromote).String()
 	}
-	return []string{p.Setting.String(), promote, percent(p.FalseRollback), fmt.Sprintf("%.1f", p.BlastRadius),
-		percent(p.Detection), mark}
+	blast, detection := "-", "-"
+	if p.StudiedRegressions() {
+		blast, detection = fmt.Sprintf("%.1f", p.BlastRadius), percent(p.Detection)
+	}
+	return []string{p.Setting.String(), promote, percent(p.FalseRollback), blast, detection, mark}
 }

@@ -199,6 +199,20 @@ func variants(cd *v1.Canary, axes []Axis) ([]Setting, []*v1.Canary, error) {
 	return settings, canaries, nil
 }
 
+// StudiedRegressions reports whether the setting ran any regression case:
+// without one, Detection and BlastRadius measure nothing.
+func (p Point) StudiedRegressions() bool {
+	if p.Report == nil {
+		return false
+	}
+	for _, c := range p.Report.Cases {
+		if c.Kind != Healthy {
+			return true
+		}
+	}
+	return false
+}
+
 func pointOf(s Setting, r *Report) Point {
 	p := Point{Setting: s, Report: r}
 	var blast, detect []float64

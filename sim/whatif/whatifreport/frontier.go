@@ -42,14 +42,22 @@ func frontierChart(ps []whatif.Point) (*chart, []string) {
 		}
 		c.Points = append(c.Points, mark{X: x, Y: y, Class: class, Setting: p.Setting.String(),
 			Seconds: num(p.TimeToPromote), Value: num(p.BlastRadius),
-			Title: fmt.Sprintf("%s: promotes in %v, %.1f failed user requests, %s false rollbacks, %s detection%s",
-				p.Setting, secs(p.TimeToPromote), p.BlastRadius, pct(p.FalseRollback), pct(p.Detection), frontierNote(p))})
+			Title: fmt.Sprintf("%s: promotes in %v, %s false rollbacks, %s%s",
+				p.Setting, secs(p.TimeToPromote), pct(p.FalseRollback), regressionNote(p), frontierNote(p))})
 	}
 	c.legend(
 		legendItem{Shape: "dot", Class: "swatch swatch-setting", Label: "setting"},
 		legendItem{Shape: "dot", Class: "swatch swatch-frontier", Label: "on the frontier"},
 	)
 	return c, unplotted
+}
+
+// regressionNote is what the point's regression cases found.
+func regressionNote(p whatif.Point) string {
+	if !p.StudiedRegressions() {
+		return "no regression studied"
+	}
+	return fmt.Sprintf("%.1f failed user requests, %s detection", p.BlastRadius, pct(p.Detection))
 }
 
 func frontierNote(p whatif.Point) string {

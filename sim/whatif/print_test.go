@@ -1,0 +1,42 @@
+package whatif_test
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/fledge-canary/fledge/sim/whatif"
+)
+
+// TestPointCells shows "-" for what a setting did not measure: the time to
+// promote when no healthy run promoted, the blast radius and detection when
+// it ran no regression case.
+func TestPointCells(t *testing.T) {
+	healthy := whatif.CaseResult{Case: whatif.Case{Kind: whatif.Healthy}}
+	errors := whatif.CaseResult{Case: whatif.Case{Kind: whatif.Errors, Size: 5}}
+	setting := whatif.Setting{{Key: "threshold", Value: "2"}}
+	tests := map[string]struct {
+		point whatif.Point
+		want  []string
+	}{
+		"healthy only": {
+			point: whatif.Point{Setting: setting, TimeToPromote: 390, Report: &whatif.Report{Cases: []whatif.CaseResult{healthy}}},
+			want:  []string{"threshold=2", "6m30s", "0.0%", "-", "-", ""},
+		},
+		"with a regression": {
+			point: whatif.Point{Setting: setting, TimeToPromote: 390, BlastRadius: 12.25, Detection: 0.5, FalseRollback: 0.01, Frontier: true,
+				Report: &whatif.Report{Cases: []whatif.CaseResult{healthy, errors}}},
+			want: []string{"threshold=2", "6m30s", "1.0%", "12.2", "50.0%", "*"},
+		},
+		"never promoted": {
+			point: whatif.Point{Setting: setting, FalseRollback: 1, Report: &whatif.Report{Cases: []whatif.CaseResult{healthy, errors}}},
+			want:  []string{"threshold=2", "-", "100.0%", "0.0", "0.0%", ""},
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			if got := tc.point.Cells(); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("Cells() = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
