@@ -11,6 +11,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 
+	"github.com/fledge-canary/fledge/adapters/kube/kubetest"
 	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
 	"github.com/fledge-canary/fledge/scenarios"
 	"github.com/fledge-canary/fledge/sim/scenario"
@@ -83,7 +84,7 @@ var _ = Describe("fledge-controller on a real API server", func() {
 		Expect(got.Status.CanaryWeight).To(BeZero())
 		Expect(got.Status.FailedChecks).To(BeZero())
 		Expect(got.Status.Conditions[0].Reason).To(Equal("Succeeded"))
-		want := asDescribed(append(boot, renamespace(expectedEvents("tutorial-promote"), w.ns)...))
+		want := kubetest.AsDescribed(append(boot, renamespace(expectedEvents("tutorial-promote"), w.ns)...))
 		Expect(messages(w.events("podinfo", len(want)))).To(Equal(want))
 		Expect(w.weights).To(Equal([]int{0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 0}))
 		var primary appsv1.Deployment
@@ -114,8 +115,8 @@ var _ = Describe("fledge-controller on a real API server", func() {
 		// canary's rollout that the fault suite leaves out.
 		want := slices.Insert(tutorialRollbackEvents(ns), 1,
 			"canary deployment podinfo."+ns+" not ready: waiting for rollout to finish: 0 out of 1 new replicas have been updated")
-		events := w.events("podinfo", len(asDescribed(append(boot, want...))))
-		Expect(messages(events)).To(Equal(asDescribed(append(boot, want...))))
+		events := w.events("podinfo", len(kubetest.AsDescribed(append(boot, want...))))
+		Expect(messages(events)).To(Equal(kubetest.AsDescribed(append(boot, want...))))
 		Expect(events[len(events)-1].Type).To(Equal(corev1.EventTypeWarning))
 		Expect(events[len(events)-1].Reason).To(Equal("Synced"))
 		Expect(events[len(events)-1].Source.Component).To(Equal("fledge"))
@@ -167,23 +168,6 @@ var _ = Describe("fledge-controller on a real API server", func() {
 		Expect(w.canary("podinfo").Status.Phase).To(Equal(v1.PhaseProgressing))
 	})
 })
-
-// asDescribed is how Kubernetes keeps a sequence of event messages: the
-// event recorder folds a repeated message into the existing Event (its
-// count grows), so each message appears once, at its last occurrence.
-func asDescribed(seq []string) []string {
-	last := map[string]int{}
-	for i, m := range seq {
-		last[m] = i
-	}
-	var out []string
-	for i, m := range seq {
-		if last[m] == i {
-			out = append(out, m)
-		}
-	}
-	return out
-}
 
 func renamespace(lines []string, ns string) []string {
 	out := make([]string, len(lines))

@@ -21,6 +21,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	"github.com/fledge-canary/fledge/adapters/controller"
+	"github.com/fledge-canary/fledge/adapters/kube/kubetest"
 	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -406,5 +407,5 @@ func withoutFaultNoise(msgs []string) []string {
 			out = append(out, m)
 		}
 	}
-	return asDescribed(out)
+	return kubetest.AsDescribed(out)
 }

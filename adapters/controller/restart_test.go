@@ -10,6 +10,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/types"
 
+	"github.com/fledge-canary/fledge/adapters/kube/kubetest"
 	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -83,7 +84,7 @@ func asDescribedBy(first, second []string) []string {
 	for _, m := range second {
 		tagged = append(tagged, "2\x00"+m)
 	}
-	out := asDescribed(tagged)
+	out := kubetest.AsDescribed(tagged)
 	for i, m := range out {
 		out[i] = m[2:]
 	}

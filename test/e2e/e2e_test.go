@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fledge-canary/fledge/adapters/kube/kubetest"
 	promadapter "github.com/fledge-canary/fledge/adapters/prometheus"
 	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
 	"github.com/fledge-canary/fledge/core/engine"
@@ -226,7 +227,7 @@ func testRollback(t *testing.T, env *kubeEnv, p *promServer, exp *exporter, firs
 		}
 		want = append(want, fmt.Sprintf("Halt %s.%s advancement success rate %.2f%% < 99%%", cd.Name, namespace, v))
 	}
-	want = append(asDescribed(want),
+	want = append(kubetest.AsDescribed(want),
 		fmt.Sprintf("Rolling back %s.%s failed checks threshold reached 5", cd.Name, namespace),
 		fmt.Sprintf("Canary failed! Scaling down %s.%s", cd.Name, namespace))
 	events := w.events(cd.Name, 1, "Canary failed!")
@@ -262,23 +263,6 @@ func times(ts []time.Time) []string {
 	out := make([]string, len(ts))
 	for i, at := range ts {
 		out[i] = at.Format("15:04:05.000")
-	}
-	return out
-}
-
-// asDescribed is how Kubernetes keeps a sequence of event messages: a
-// repeated message is folded into the existing Event, which moves to its
-// last occurrence.
-func asDescribed(seq []string) []string {
-	last := map[string]int{}
-	for i, m := range seq {
-		last[m] = i
-	}
-	var out []string
-	for i, m := range seq {
-		if last[m] == i {
-			out = append(out, m)
-		}
 	}
 	return out
 }
