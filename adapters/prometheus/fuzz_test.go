@@ -3,7 +3,9 @@ package prometheus
 import (
 	"encoding/json"
 	"errors"
+	"html"
 	"math"
+	"net/url"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -14,10 +16,10 @@ import (
 
 // FuzzDecode feeds arbitrary answers to the response handling: decode for
 // a 200, errorBody for a status >= 400, and scrub on every error, with
-// planted credentials the body may carry. It checks that a value comes only
-// from a valid "success" answer and is never NaN, that no credential
-// survives in an error, and that every error is bounded and valid UTF-8
-// whenever the body is.
+// planted credentials the body may carry, raw or encoded. It checks that a
+// value comes only from a valid "success" answer and is never NaN, that no
+// credential survives in an error in any form, and that every error is
+// bounded and valid UTF-8 whenever the body is.
 func FuzzDecode(f *testing.F) {
 	for _, body := range []string{
 		promtest.Vector("99.5"), promtest.Vector(), promtest.Vector("NaN"), promtest.Vector("+Inf"),
@@ -26,6 +28,8 @@ func FuzzDecode(f *testing.F) {
 		`{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1,"1"]]}]}}`,
 		`{"status":"error","errorType":"bad_data","error":"auth ` + planted.Password + `"}`,
 		`{"status":"success","data":{"resultType":"` + planted.Username + `","result":[]}}`,
+		`{"status":"error","errorType":"bad_data","error":"auth ` + url.QueryEscape(planted.Token) + `"}`,
+		`{"status":"error","errorType":"bad_data","error":"auth ` + html.EscapeString(planted.Password) + `"}`,
 		`{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,100]}]}}`,
 		`{"status":"success","data":{"resultType":"vector","result":null}}`,
 		`{"status":"success","data":`, "<html>", "",
@@ -66,7 +70,7 @@ func checkErrorText(t *testing.T, body []byte, err error, bytesMax int) {
 	if utf8.Valid(body) && !utf8.ValidString(msg) {
 		t.Errorf("a valid UTF-8 body gave an invalid error text %q", msg)
 	}
-	for _, s := range []string{planted.Token, planted.Password, planted.Basic(), planted.Username} {
+	for _, s := range planted.Forms() {
 		if strings.Contains(msg, s) {
 			t.Errorf("the error shows %q: %q", s, msg)
 		}
