@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"slices"
 	"time"
 )
 
@@ -55,14 +56,7 @@ func (r Regression) validate() error {
 // apply returns the codes and latency of a source's requests once the
 // regression has changed them.
 func (r Regression) apply(codes map[int]float64, latency Distribution) (map[int]float64, Distribution) {
-	total := 0.0
-	for _, share := range codes {
-		total += share
-	}
-	extra := 0.0
-	for _, share := range r.Codes {
-		extra += share
-	}
+	total, extra := sumShares(codes), sumShares(r.Codes)
 	out := make(map[int]float64, len(codes)+len(r.Codes))
 	for code, share := range codes {
 		out[code] = share / total * (1 - extra)
@@ -75,4 +69,14 @@ func (r Regression) apply(codes map[int]float64, latency Distribution) (map[int]
 		out[200] = 1
 	}
 	return out, latency.Plus(r.Delay)
+}
+
+// sumShares adds the shares in the order of their codes: a float sum over
+// a map's order would differ from run to run with three codes or more.
+func sumShares(codes map[int]float64) float64 {
+	total := 0.0
+	for _, code := range slices.Sorted(maps.Keys(codes)) {
+		total += codes[code]
+	}
+	return total
 }
