@@ -2,6 +2,7 @@ package kube
 
 import (
 	"context"
+	"errors"
 	"maps"
 	"strings"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/fledge-canary/fledge/adapters/kube/kubetest"
+	"github.com/fledge-canary/fledge/core/engine"
 )
 
 func TestPodConfigRefs(t *testing.T) {
@@ -258,6 +260,24 @@ func TestPrimaryConfigs(t *testing.T) {
 		t.Errorf("target's ref changed to %s", got)
 	}
 	testPromoteConfigs(t, c, w)
+	testPromoteRefusesChangedConfigs(t, c, w)
+}
+
+// testPromoteRefusesChangedConfigs changes the ConfigMap after the tick
+// observed the target: the promotion copies nothing.
+func testPromoteRefusesChangedConfigs(t *testing.T, c *fake.Clientset, w *Workload) {
+	ctx := context.Background()
+	analysed := observe(t, w, kubetest.Canary())
+	if _, err := c.CoreV1().ConfigMaps("test").Update(ctx, configMap(map[string]string{"color": "green"}, nil), metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	err := w.Promote(ctx, kubetest.Canary(), analysed)
+	if !errors.Is(err, engine.ErrTargetChanged) || !strings.Contains(err.Error(), "ConfigMaps or Secrets changed after the analysis") {
+		t.Fatalf("Promote = %v, want ErrTargetChanged for the configs", err)
+	}
+	if cm, _ := c.CoreV1().ConfigMaps("test").Get(ctx, "podinfo-config-primary", metav1.GetOptions{}); cm.Data["color"] != "red" {
+		t.Errorf("the primary's ConfigMap copy changed to %v", cm.Data)
+	}
 }
 
 // testPromoteConfigs changes the ConfigMap, adds an owner to its copy and
@@ -273,7 +293,7 @@ func testPromoteConfigs(t *testing.T, c *fake.Clientset, w *Workload) {
 	if _, err := c.CoreV1().ConfigMaps("test").Update(ctx, cm, metav1.UpdateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.Promote(ctx, kubetest.Canary()); err != nil {
+	if err := w.Promote(ctx, kubetest.Canary(), observe(t, w, kubetest.Canary())); err != nil {
 		t.Fatal(err)
 	}
 	cm, _ = c.CoreV1().ConfigMaps("test").Get(ctx, "podinfo-config-primary", metav1.GetOptions{})

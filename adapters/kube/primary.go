@@ -3,6 +3,7 @@ package kube
 import (
 	"context"
 	"fmt"
+	"maps"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -13,6 +14,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
+	"github.com/fledge-canary/fledge/core/engine"
 )
 
 // FlaggerIDAnnotation is the pod-template annotation that gets a fresh UUID
@@ -96,6 +98,36 @@ func (w *Workload) primaryConfigs(ctx context.Context, cd *v1.Canary, target *ap
 		return nil, err
 	}
 	return set, nil
+}
+
+// checkAnalysed returns an error wrapping engine.ErrTargetChanged when the
+// target's pod template or tracked configs are not the ones analysed.
+func (w *Workload) checkAnalysed(ctx context.Context, target *appsv1.Deployment, analysed engine.Target) error {
+	if analysed.TemplateHash == "" {
+		return nil
+	}
+	hash, err := TemplateHash(&target.Spec.Template)
+	if err != nil {
+		return fmt.Errorf("deployment %s.%s: %w", target.Name, target.Namespace, err)
+	}
+	if hash != analysed.TemplateHash {
+		return fmt.Errorf("deployment %s.%s not promoted: pod template %w", target.Name, target.Namespace, engine.ErrTargetChanged)
+	}
+	if !w.opts.ConfigTracking || analysed.Configs == nil {
+		return nil
+	}
+	set, err := readConfigs(ctx, w.client.CoreV1(), target.Namespace, &target.Spec.Template.Spec)
+	if err != nil {
+		return fmt.Errorf("config tracking of deployment %s.%s failed: %w", target.Name, target.Namespace, err)
+	}
+	sums, err := set.checksums()
+	if err != nil {
+		return err
+	}
+	if !maps.Equal(sums, analysed.Configs) {
+		return fmt.Errorf("deployment %s.%s not promoted: ConfigMaps or Secrets %w", target.Name, target.Namespace, engine.ErrTargetChanged)
+	}
+	return nil
 }
 
 // copySpec copies what the primary takes from the target, replicas and
@@ -187,18 +219,23 @@ func rewriteSelector(sel *metav1.LabelSelector, label, value string) {
 	}
 }
 
-// Promote copies the target's current pod template, configs and rollout
-// settings to the primary (and its replicas, without an autoscaler),
-// retrying on conflicts.
-func (w *Workload) Promote(ctx context.Context, cd *v1.Canary) error {
+// Promote copies the target's pod template, configs and rollout settings
+// to the primary (and its replicas, without an autoscaler), retrying on
+// conflicts — if the target is still the revision analysed: a template or
+// tracked config that changed since the tick observed it is not copied.
+// An empty analysed.TemplateHash skips that check.
+func (w *Workload) Promote(ctx context.Context, cd *v1.Canary, analysed engine.Target) error {
 	return retry.RetryOnConflict(retry.DefaultRetry, func() error {
-		return w.promoteOnce(ctx, cd)
+		return w.promoteOnce(ctx, cd, analysed)
 	})
 }
 
-func (w *Workload) promoteOnce(ctx context.Context, cd *v1.Canary) error {
+func (w *Workload) promoteOnce(ctx context.Context, cd *v1.Canary, analysed engine.Target) error {
 	target, err := w.getDeployment(ctx, cd.Namespace, cd.Spec.TargetRef.Name)
 	if err != nil {
+		return err
+	}
+	if err := w.checkAnalysed(ctx, target, analysed); err != nil {
 		return err
 	}
 	primary, err := w.getDeployment(ctx, cd.Namespace, cd.GetPrimaryName())

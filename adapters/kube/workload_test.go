@@ -3,6 +3,7 @@ package kube
 import (
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -408,7 +409,7 @@ func TestPromote(t *testing.T) {
 			if _, err := c.AppsV1().Deployments("test").Update(ctx, target, metav1.UpdateOptions{}); err != nil {
 				t.Fatal(err)
 			}
-			if err := w.Promote(ctx, cd); err != nil {
+			if err := w.Promote(ctx, cd, observe(t, w, cd)); err != nil {
 				t.Fatal(err)
 			}
 			p := getDeployment(t, c, "podinfo-primary")
@@ -442,11 +443,48 @@ func TestPromoteRetriesOnConflict(t *testing.T) {
 		conflicts--
 		return true, nil, apierrors.NewConflict(schema.GroupResource{Group: "apps", Resource: "deployments"}, "podinfo-primary", errors.New("changed"))
 	})
-	if err := w.Promote(ctx, cd); err != nil {
+	if err := w.Promote(ctx, cd, observe(t, w, cd)); err != nil {
 		t.Fatalf("promote after two conflicts: %v", err)
 	}
 	if conflicts != 0 {
 		t.Errorf("%d conflicts left", conflicts)
+	}
+}
+
+// observe is the target as a tick sees it before it promotes.
+func observe(t *testing.T, w *Workload, cd *v1.Canary) engine.Target {
+	t.Helper()
+	target, err := w.Observe(context.Background(), cd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return target
+}
+
+// TestPromoteRefusesAChangedTarget: a target whose pod template changed
+// after the tick observed it (kubectl set image during the last analysis)
+// is not copied to the primary.
+func TestPromoteRefusesAChangedTarget(t *testing.T) {
+	c := fake.NewClientset(kubetest.Deployment())
+	w := NewWorkload(c, Options{})
+	cd := kubetest.Canary(kubetest.WithoutAutoscaler)
+	ctx := context.Background()
+	if err := w.EnsurePrimary(ctx, cd); err != nil {
+		t.Fatal(err)
+	}
+	analysed := observe(t, w, cd)
+	before := getDeployment(t, c, "podinfo-primary").Spec.Template
+	target := getDeployment(t, c, "podinfo")
+	kubetest.WithImage("ghcr.io/stefanprodan/podinfo:6.0.2")(target)
+	if _, err := c.AppsV1().Deployments("test").Update(ctx, target, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	err := w.Promote(ctx, cd, analysed)
+	if !errors.Is(err, engine.ErrTargetChanged) || err.Error() != "deployment podinfo.test not promoted: pod template changed after the analysis" {
+		t.Fatalf("Promote = %v, want ErrTargetChanged", err)
+	}
+	if after := getDeployment(t, c, "podinfo-primary").Spec.Template; !reflect.DeepEqual(after, before) {
+		t.Errorf("the primary's template changed: %v", after.Spec.Containers[0].Image)
 	}
 }
 

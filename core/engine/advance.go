@@ -48,7 +48,7 @@ func (t *tick) promote(ctx context.Context) bool {
 		return t.end("waiting for promotion approval")
 	}
 	t.normal("Copying %s.%s template spec to %s.%s", t.targetName(), t.ns(), t.cd.GetPrimaryName(), t.ns())
-	if err := t.e.Workload.Promote(ctx, t.cd); err != nil {
+	if err := t.e.Workload.Promote(ctx, t.cd, t.target); err != nil {
 		return t.failed("promotion failed", err)
 	}
 	t.setPhase(v1.PhasePromoting)
@@ -92,7 +92,7 @@ func (t *tick) blueGreen(ctx context.Context) bool {
 		return t.end("all traffic to canary")
 	}
 	t.normal("Copying %s.%s template spec to %s.%s", t.targetName(), t.ns(), t.cd.GetPrimaryName(), t.ns())
-	if err := t.e.Workload.Promote(ctx, t.cd); err != nil {
+	if err := t.e.Workload.Promote(ctx, t.cd, t.target); err != nil {
 		return t.failed("promotion failed", err)
 	}
 	t.setPhase(v1.PhasePromoting)

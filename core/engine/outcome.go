@@ -18,7 +18,7 @@ func (t *tick) skipAnalysis(ctx context.Context) bool {
 		return t.failed("routes not reset", err)
 	}
 	t.normal("Copying %s.%s template spec to %s.%s", t.targetName(), t.ns(), t.cd.GetPrimaryName(), t.ns())
-	if err := t.e.Workload.Promote(ctx, t.cd); err != nil {
+	if err := t.e.Workload.Promote(ctx, t.cd, t.target); err != nil {
 		return t.failed("promotion failed", err)
 	}
 	if t.cd.Spec.AutoscalerRef != nil {

@@ -47,8 +47,11 @@ type Workload interface {
 	ScaleToZero(ctx context.Context, cd *v1.Canary) error
 	// ScaleFromZero scales the target back up for an analysis.
 	ScaleFromZero(ctx context.Context, cd *v1.Canary) error
-	// Promote copies the target's pod template (and configs) to the primary.
-	Promote(ctx context.Context, cd *v1.Canary) error
+	// Promote copies the target's pod template (and configs) to the
+	// primary if the target is still the revision analysed, as the tick
+	// observed it; otherwise it copies nothing and returns an error
+	// wrapping ErrTargetChanged.
+	Promote(ctx context.Context, cd *v1.Canary, analysed Target) error
 }
 
 // Router manages the Services and the TrafficSplit.
@@ -61,6 +64,12 @@ type Router interface {
 	// SetRoutes writes the weights to the TrafficSplit.
 	SetRoutes(ctx context.Context, cd *v1.Canary, r decide.Routes) error
 }
+
+// ErrTargetChanged is the error Promote wraps when the target changed
+// after the tick observed it: a revision that was not analysed is never
+// copied to the primary. The next tick sees the new revision and starts
+// its analysis.
+var ErrTargetChanged = errors.New("changed after the analysis")
 
 // ErrNoValues is the error a Metrics source wraps when a query returns no
 // sample or NaN. The engine reports it as "no values found" and fails the

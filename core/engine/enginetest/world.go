@@ -206,10 +206,14 @@ func (w *World) ScaleFromZero(context.Context, *v1.Canary) error {
 	return nil
 }
 
-// Promote implements engine.Workload.
-func (w *World) Promote(context.Context, *v1.Canary) error {
+// Promote implements engine.Workload: like the real adapter, it refuses a
+// target whose template is not the one analysed.
+func (w *World) Promote(_ context.Context, cd *v1.Canary, analysed engine.Target) error {
 	if err := w.fail("Promote"); err != nil {
 		return err
+	}
+	if analysed.TemplateHash != "" && analysed.TemplateHash != w.Target.Template {
+		return fmt.Errorf("deployment %s.%s not promoted: pod template %w", cd.Spec.TargetRef.Name, cd.Namespace, engine.ErrTargetChanged)
 	}
 	w.Primary.Template = w.Target.Template
 	w.changed(engine.RolePrimary)
