@@ -68,6 +68,17 @@ func setCredentials(req *http.Request, data map[string][]byte, ns, name string) 
 	return nil, fmt.Errorf("secret %s/%s has neither token nor username and password", ns, name)
 }
 
+// addressCredentials are the password of an address's userinfo and the
+// basic-auth header the HTTP client builds from it, for redaction: a server
+// may echo them back.
+func addressCredentials(u *url.URL) []string {
+	pass, ok := u.User.Password()
+	if !ok || pass == "" {
+		return nil
+	}
+	return []string{pass, base64.StdEncoding.EncodeToString([]byte(u.User.Username() + ":" + pass))}
+}
+
 // scrubbedError has a text with the credentials a server may have echoed
 // back taken out and a bounded length. Its chain holds only the sentinels
 // the original matched (ErrNoValues, context.DeadlineExceeded and

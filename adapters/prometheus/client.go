@@ -131,6 +131,7 @@ func (c *Client) query(ctx context.Context, src engine.Source, ns, promql string
 			return 0, err
 		}
 	}
+	secrets = append(secrets, addressCredentials(req.URL)...)
 	v, err := c.do(req, provider, secrets)
 	return v, scrub(err, secrets)
 }

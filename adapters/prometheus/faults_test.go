@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -143,6 +144,39 @@ func chain(err error) []error {
 		for _, e := range u.Unwrap() {
 			out = append(out, chain(e)...)
 		}
+	}
+	return out
+}
+
+// TestAddressCredentialsNeverInErrors puts a password in the userinfo of
+// the Prometheus address, which the HTTP client sends as basic auth, and
+// searches the errors of every echoing server for it.
+func TestAddressCredentialsNeverInErrors(t *testing.T) {
+	creds := promtest.Credentials{Username: "addr-user", Password: `addr/pass"word+5e1f`}
+	for _, f := range promtest.EchoFaults() {
+		t.Run(f.Name, func(t *testing.T) {
+			t.Parallel()
+			addr := strings.Replace(promtest.Serve(t, f), "http://", "http://"+url.UserPassword(creds.Username, creds.Password).String()+"@", 1)
+			_, err := New(Options{DefaultAddress: addr, Timeout: queryTimeout(f)}).Query(context.Background(), engine.Query{PromQL: "sum(up)", At: at})
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, s := range []string{creds.Password, creds.Basic()} {
+				for _, form := range append([]string{s}, encodedForms(s)...) {
+					if strings.Contains(err.Error(), form) {
+						t.Errorf("the error shows %q: %.300q", form, err)
+					}
+				}
+			}
+		})
+	}
+}
+
+// encodedForms are s as each echoing server may encode it.
+func encodedForms(s string) []string {
+	out := make([]string, len(promtest.Encodings))
+	for i, enc := range promtest.Encodings {
+		out[i] = enc.Encode(s)
 	}
 	return out
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -105,7 +106,7 @@ func (c *Caller) Call(ctx context.Context, hook v1.CanaryWebhook, p engine.Paylo
 			break
 		}
 	}
-	return last.verdict(hook.URL, attempts)
+	return last.verdict(RedactURL(hook.URL), attempts)
 }
 
 func retries(hook v1.CanaryWebhook) int {
@@ -163,4 +164,17 @@ func readBody(r io.Reader, limit int64) (string, bool, error) {
 		n--
 	}
 	return string(b[:n]), true, nil
+}
+
+// RedactURL is a URL as errors and logs show it: with the password of its
+// userinfo, if any, replaced by "xxxxx"; otherwise as given.
+func RedactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	if _, ok := u.User.Password(); !ok {
+		return raw
+	}
+	return u.Redacted()
 }

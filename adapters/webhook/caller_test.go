@@ -145,6 +145,23 @@ func TestCallOutcome(t *testing.T) {
 	}
 }
 
+// TestCallHidesURLPassword: a hook URL with a password in its userinfo is
+// shown with the password replaced, in the refusal and in a failed call.
+func TestCallHidesURLPassword(t *testing.T) {
+	srv := newHookServer(t, answer{code: 503})
+	withPassword := strings.Replace(srv.URL, "http://", "http://hook:s3cr3t-pw@", 1)
+	down := "http://hook:s3cr3t-pw@127.0.0.1:1/"
+	for url, want := range map[string]string{
+		withPassword: "POST " + strings.Replace(srv.URL, "http://", "http://hook:xxxxx@", 1) + " giving up after 1 attempt(s): 503 Service Unavailable",
+		down:         "POST http://hook:xxxxx@127.0.0.1:1/ giving up after 1 attempt(s): ",
+	} {
+		err := New(Options{}).Call(context.Background(), hook(url), payload)
+		if err == nil || !strings.HasPrefix(err.Error(), want) || strings.Contains(err.Error(), "s3cr3t-pw") {
+			t.Errorf("err = %v, want it to start %q and hide the password", err, want)
+		}
+	}
+}
+
 func TestCallRetries(t *testing.T) {
 	tests := map[string]struct {
 		retries    int

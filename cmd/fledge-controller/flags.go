@@ -12,6 +12,7 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 
+	"github.com/fledge-canary/fledge/adapters/webhook"
 	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
 )
 
@@ -78,10 +79,10 @@ func (f *flags) check() error {
 		return fmt.Errorf("-mesh-provider=%s: Fledge routes traffic with OSM's SMI TrafficSplit only; use -mesh-provider=osm", f.meshProvider)
 	}
 	if !isHTTPURL(f.metricsServer) {
-		return fmt.Errorf("-metrics-server=%s: want an http(s) URL such as http://osm-prometheus.osm-system.svc:7070", f.metricsServer)
+		return fmt.Errorf("-metrics-server=%s: want an http(s) URL such as http://osm-prometheus.osm-system.svc:7070", webhook.RedactURL(f.metricsServer))
 	}
 	if f.eventWebhook != "" && !isHTTPURL(f.eventWebhook) {
-		return fmt.Errorf("-event-webhook=%s: want an http(s) URL such as http://event-receiver.test/", f.eventWebhook)
+		return fmt.Errorf("-event-webhook=%s: want an http(s) URL such as http://event-receiver.test/", webhook.RedactURL(f.eventWebhook))
 	}
 	if _, err := zapcore.ParseLevel(f.logLevel); err != nil {
 		return fmt.Errorf("-log-level=%s: want debug, info, warn or error", f.logLevel)

@@ -24,6 +24,7 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/fledge-canary/fledge/adapters/controller"
+	"github.com/fledge-canary/fledge/adapters/webhook"
 	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
 )
 
@@ -71,7 +72,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	if err := rec.SetupWithManager(mgr, f.threadiness); err != nil {
 		return err
 	}
-	log.Info("starting fledge-controller", "version", version, "mesh_provider", f.meshProvider, "metrics_server", f.metricsServer)
+	log.Info("starting fledge-controller", "version", version, "mesh_provider", f.meshProvider, "metrics_server", webhook.RedactURL(f.metricsServer))
 	return mgr.Start(ctx)
 }
 

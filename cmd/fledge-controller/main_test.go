@@ -33,6 +33,7 @@ func TestBadFlags(t *testing.T) {
 		{"-mesh-provider=istio", "-mesh-provider=istio: Fledge routes traffic with OSM's SMI TrafficSplit only"},
 		{"-metrics-server=prometheus:9090", "-metrics-server=prometheus:9090: want an http(s) URL"},
 		{"-event-webhook=::x", "-event-webhook=::x: want an http(s) URL"},
+		{"-metrics-server=ftp://u:pw@prometheus", "-metrics-server=ftp://u:xxxxx@prometheus: want an http(s) URL"},
 		{"-event-webhook=event-receiver.test/", "-event-webhook=event-receiver.test/: want an http(s) URL"},
 		{"-log-level=loud", "-log-level=loud: want debug, info, warn or error"},
 		{"-zap-encoding=xml", "-zap-encoding=xml: want json or console"},
@@ -107,7 +108,7 @@ func TestControllerProcess(t *testing.T) {
 	go func() {
 		done <- run(ctx, []string{"-kubeconfig=" + kubeconfig, fmt.Sprintf("-port=%d", port),
 			"-enable-leader-election", "-leader-election-namespace=default",
-			"-metrics-server=http://127.0.0.1:1", "-log-level=info"}, logs)
+			"-metrics-server=http://fledge:planted-prom-pw@127.0.0.1:1", "-log-level=info"}, logs)
 	}()
 	eventually(t, "the primary Deployment created by the first tick", func() bool {
 		var dep appsv1.Deployment
@@ -128,6 +129,9 @@ func TestControllerProcess(t *testing.T) {
 		}
 	}
 	eventually(t, "a JSON log line with msg and canary", func() bool { return hasLogLine(logs.String()) })
+	if out := logs.String(); strings.Contains(out, "planted-prom-pw") || !strings.Contains(out, `"metrics_server":"http://fledge:xxxxx@127.0.0.1:1"`) {
+		t.Errorf("the logs show the metrics server's password or not the redacted address")
+	}
 	if t.Failed() {
 		t.Log(logs.String())
 	}
