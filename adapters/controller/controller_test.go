@@ -2,14 +2,18 @@ package controller_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	ctrl "sigs.k8s.io/controller-runtime"
 
 	"github.com/fledge-canary/fledge/adapters/kube/kubetest"
 	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
@@ -206,5 +210,70 @@ var _ = Describe("revertOnDeletion", func() {
 		Expect(k8s.Get(suiteCtx, types.NamespacedName{Namespace: w.ns, Name: "podinfo"}, &gone)).NotTo(Succeed())
 		msgs := messages(w.events("podinfo", 1))
 		Expect(msgs).To(ContainElements("Terminating canary podinfo."+w.ns, "Terminated canary podinfo."+w.ns))
+	})
+})
+
+var _ = Describe("revertOnDeletion when the target cannot take the traffic back", func() {
+	// initialized is an Initialized revertOnDeletion canary; finalize
+	// deletes it and reconciles it directly (the kubelet no longer runs, so
+	// the target never becomes ready) until it is gone, at most n times,
+	// and returns the results.
+	initialized := func() (*world, *v1.Canary) {
+		w := newWorld(5 * time.Second)
+		cd := w.tutorialCanary()
+		cd.Spec.RevertOnDeletion = true
+		Expect(k8s.Create(suiteCtx, cd)).To(Succeed())
+		w.tickUntil(cd, 5, v1.PhaseInitialized)
+		return w, cd
+	}
+	finalize := func(w *world, n int) []ctrl.Result {
+		Expect(k8s.Delete(suiteCtx, w.canary("podinfo"))).To(Succeed())
+		var results []ctrl.Result
+		key := types.NamespacedName{Namespace: w.ns, Name: "podinfo"}
+		for range n {
+			res, err := w.rec.Reconcile(suiteCtx, ctrl.Request{NamespacedName: key})
+			Expect(err).NotTo(HaveOccurred())
+			results = append(results, res)
+			if err := k8s.Get(suiteCtx, key, &v1.Canary{}); apierrors.IsNotFound(err) {
+				return results
+			}
+		}
+		Fail(fmt.Sprintf("the canary is still there after %d reconciles: %v", n, results))
+		return nil
+	}
+
+	It("removes the finalizer without a revert when the target Deployment is gone", func() {
+		w, _ := initialized()
+		Expect(k8s.Delete(suiteCtx, &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Namespace: w.ns, Name: "podinfo"}})).To(Succeed())
+		Expect(finalize(w, 3)).To(HaveLen(1))
+		var apex corev1.Service
+		Expect(k8s.Get(suiteCtx, types.NamespacedName{Namespace: w.ns, Name: "podinfo"}, &apex)).To(Succeed())
+		Expect(apex.Spec.Selector).To(Equal(map[string]string{"app": "podinfo-primary"}), "no revert to a missing target")
+		msgs := messages(w.events("podinfo", 1))
+		Expect(msgs).To(ContainElement("Deployment podinfo." + w.ns + " not found: canary podinfo." + w.ns +
+			" terminated without reverting traffic to it"))
+		Expect(msgs).NotTo(ContainElement("Terminated canary podinfo." + w.ns))
+	})
+
+	It("gives up waiting for a target that never becomes ready, with a Warning, and reverts", func() {
+		w, cd := initialized()
+		results := finalize(w, 10)
+		Expect(results).To(HaveLen(5), "four waits, then the revert")
+		for _, r := range results[:4] {
+			Expect(r.RequeueAfter).To(BeNumerically(">", 0))
+			Expect(r.RequeueAfter).To(BeNumerically("<=", cd.GetAnalysisInterval()))
+		}
+		var apex corev1.Service
+		Expect(k8s.Get(suiteCtx, types.NamespacedName{Namespace: w.ns, Name: "podinfo"}, &apex)).To(Succeed())
+		Expect(apex.Spec.Selector).To(Equal(map[string]string{"app": "podinfo"}))
+		events := w.events("podinfo", 1)
+		Expect(messages(events)).To(ContainElements(
+			"Deployment podinfo."+w.ns+" not ready after 5 checks: reverting traffic to it anyway",
+			"Terminated canary podinfo."+w.ns))
+		for _, e := range events {
+			if strings.Contains(e.Message, "not ready after") {
+				Expect(e.Type).To(Equal(corev1.EventTypeWarning))
+			}
+		}
 	})
 })

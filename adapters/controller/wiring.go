@@ -89,7 +89,7 @@ func NewWithClients(c Clients, opts Options) (*Reconciler, error) {
 		client: c.Client, clock: opts.Clock, log: opts.Log, events: events,
 		metrics:    NewMetrics(opts.Registry, opts.Version, opts.MeshProvider),
 		validation: v1.ValidationOptions{NoCrossNamespaceRefs: opts.NoCrossNamespaceRefs},
-		finalizer:  &finalizer{client: c.Client, kube: kubeClient, events: events, clock: opts.Clock},
+		finalizer:  &finalizer{client: c.Client, kube: kubeClient, events: events, clock: opts.Clock, checks: newChecks()},
 		schedule:   newSchedule(),
 	}
 	rec.engine = &engine.Engine{
