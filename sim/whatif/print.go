@@ -59,35 +59,49 @@ func (r *Report) Findings() []string {
 // findings are the sentences under the table.
 func (r *Report) findings() string {
 	var b strings.Builder
-	ar := r.Arithmetic
-	switch h, ok := r.Healthy(); {
-	case ar.Error != "":
-		fmt.Fprintf(&b, "Arithmetic: not computed: %s.\n", ar.Error)
-	case !ok:
-	default:
-		fmt.Fprintf(&b, "Arithmetic: %d ticks of %v = %v from the change to the promotion (Flagger's interval × weights counts %v of it).\n",
-			int(ar.Promotion/ar.Interval), ar.Interval, ar.Promotion, ar.Analysis)
-		switch {
-		case h.TimeToPromote.N == 0:
-			b.WriteString("  No healthy run promoted.\n")
-		case ar.Holds:
-			fmt.Fprintf(&b, "  Every healthy run that promoted took exactly that.\n")
-		default:
-			fmt.Fprintf(&b, "  Healthy runs took %v to %v: checks that failed on noise held some back.\n",
-				seconds(h.TimeToPromote.Min), seconds(h.TimeToPromote.Max))
-		}
+	b.WriteString(r.arithmeticFinding())
+	if h, ok := r.Healthy(); ok {
 		fmt.Fprintf(&b, "False rollbacks of a healthy canary: %s.\n", rateText(h.RolledBack))
 	}
+	b.WriteString(r.missedFinding())
+	return b.String()
+}
+
+// arithmeticFinding compares the healthy runs with the spec's arithmetic,
+// or says why there is none.
+func (r *Report) arithmeticFinding() string {
+	ar := r.Arithmetic
+	h, ok := r.Healthy()
+	switch {
+	case ar.Error != "":
+		return fmt.Sprintf("Arithmetic: not computed: %s.\n", ar.Error)
+	case !ok:
+		return ""
+	}
+	s := fmt.Sprintf("Arithmetic: %d ticks of %v = %v from the change to the promotion (Flagger's interval × weights counts %v of it).\n",
+		int(ar.Promotion/ar.Interval), ar.Interval, ar.Promotion, ar.Analysis)
+	switch {
+	case h.TimeToPromote.N == 0:
+		return s + "  No healthy run promoted.\n"
+	case ar.Holds:
+		return s + "  Every healthy run that promoted took exactly that.\n"
+	}
+	return s + fmt.Sprintf("  Healthy runs took %v to %v: checks that failed on noise held some back.\n",
+		seconds(h.TimeToPromote.Min), seconds(h.TimeToPromote.Max))
+}
+
+// missedFinding names the regressions caught in fewer than half the runs.
+func (r *Report) missedFinding() string {
 	var missed []string
 	for _, c := range r.Cases {
 		if c.Kind != Healthy && c.RolledBack.P < 0.5 {
 			missed = append(missed, fmt.Sprintf("%s (%s)", c.Name, percent(c.RolledBack.P)))
 		}
 	}
-	if len(missed) > 0 {
-		fmt.Fprintf(&b, "Caught in fewer than half the runs: %s.\n", strings.Join(missed, ", "))
+	if len(missed) == 0 {
+		return ""
 	}
-	return b.String()
+	return fmt.Sprintf("Caught in fewer than half the runs: %s.\n", strings.Join(missed, ", "))
 }
 
 func weightsText(ws []int, maxWeight int) string {

@@ -40,3 +40,19 @@ func TestPointCells(t *testing.T) {
 		})
 	}
 }
+
+// TestFindingsFalseRollbacksWithoutArithmetic: the false-rollback rate is
+// said whenever there is a healthy case, the arithmetic computed or not.
+func TestFindingsFalseRollbacksWithoutArithmetic(t *testing.T) {
+	healthy := whatif.CaseResult{Case: whatif.Case{Kind: whatif.Healthy}, Name: "healthy", Runs: 4,
+		RolledBack: whatif.Rate{Count: 1, Of: 4, P: 0.25, Low: 0.05, High: 0.7}}
+	rep := &whatif.Report{Cases: []whatif.CaseResult{healthy},
+		Arithmetic: whatif.ArithmeticCheck{Error: "the arithmetic models the canary strategy, not blue-green"}}
+	want := []string{
+		"Arithmetic: not computed: the arithmetic models the canary strategy, not blue-green.",
+		"False rollbacks of a healthy canary: 25.0% (5.0–70.0%).",
+	}
+	if got := rep.Findings(); !reflect.DeepEqual(got, want) {
+		t.Errorf("Findings() = %q, want %q", got, want)
+	}
+}
