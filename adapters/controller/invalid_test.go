@@ -10,6 +10,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/log"
@@ -49,7 +50,7 @@ var admissionRejected = []string{"no name", "unknown webhook type"}
 const invalidRounds = 2
 
 var _ = Describe("every invalid Canary of the validation table on a live API server", func() {
-	It("gets one Warning naming the field and an Invalid condition, no requeue, and the valid canary promotes", func() {
+	It("gets one Warning naming the field and an Invalid condition, no hot loop, and the valid canary promotes", func() {
 		w := newWorld(5 * time.Second)
 		cd := w.tutorialCanary()
 		Expect(k8s.Create(suiteCtx, cd)).To(Succeed())
@@ -89,7 +90,8 @@ var _ = Describe("every invalid Canary of the validation table on a live API ser
 				}
 				res, err := rec.Reconcile(suiteCtx, ctrl.Request{NamespacedName: types.NamespacedName{Namespace: w.ns, Name: name}})
 				Expect(err).NotTo(HaveOccurred(), tc.Name)
-				Expect(res).To(Equal(ctrl.Result{}), "%s: an invalid canary is not requeued", tc.Name)
+				Expect(res).To(Equal(ctrl.Result{RequeueAfter: w.canary(name).GetAnalysisInterval()}),
+					"%s: an invalid canary comes back every interval, never at once", tc.Name)
 				got := w.canary(name)
 				if round == 0 {
 					versions[name] = got.ResourceVersion
@@ -141,3 +143,56 @@ func invalidWarnings(ns string, n int) map[string][]string {
 	Consistently(func() int { return len(collect()) }).WithTimeout(time.Second).Should(Equal(n))
 	return collect()
 }
+
+var _ = Describe("a spec that turns invalid in the middle of an analysis", func() {
+	It("routes all traffic back to the primary, comes back every interval, and resumes once fixed", func() {
+		w := newWorld(5 * time.Second)
+		cd := w.tutorialCanary()
+		Expect(k8s.Create(suiteCtx, cd)).To(Succeed())
+		w.tickUntil(cd, 5, v1.PhaseInitialized)
+		w.setImage("ghcr.io/stefanprodan/podinfo:6.0.1")
+		for range 20 {
+			if w.canary("podinfo").Status.CanaryWeight >= 30 {
+				break
+			}
+			w.tick(cd)
+		}
+		Expect(w.canary("podinfo").Status.CanaryWeight).To(Equal(30))
+		before := len(w.events("podinfo", 1))
+
+		edit := func(mirror bool) {
+			got := w.canary("podinfo")
+			got.Spec.Analysis.Mirror = mirror
+			Expect(k8s.Update(suiteCtx, got)).To(Succeed())
+		}
+		edit(true)
+		key := types.NamespacedName{Namespace: w.ns, Name: "podinfo"}
+		for range 3 {
+			res, err := w.rec.Reconcile(suiteCtx, ctrl.Request{NamespacedName: key})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(res.RequeueAfter).To(Equal(cd.GetAnalysisInterval()), "back every interval, never at once")
+			w.clock.Step(cd.GetAnalysisInterval())
+		}
+		ts, err := splits.SplitV1alpha2().TrafficSplits(w.ns).Get(suiteCtx, "podinfo", metav1.GetOptions{})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ts.Spec.Backends[0].Service).To(Equal("podinfo-canary"))
+		Expect(ts.Spec.Backends[0].Weight).To(BeZero(), "no traffic stays on an unanalysed canary")
+		Expect(ts.Spec.Backends[1].Weight).To(Equal(100))
+		got := w.canary("podinfo")
+		Expect(got.Status.Phase).To(Equal(v1.PhaseProgressing))
+		Expect(got.Status.CanaryWeight).To(BeZero())
+		Expect(got.Status.Conditions).To(ContainElement(HaveField("Type", controller.InvalidCondition)))
+		events := w.events("podinfo", before+2)[before:]
+		Expect(messages(events)).To(ConsistOf(
+			"Halt podinfo."+w.ns+" advancement: invalid spec, all traffic routed to the primary until the spec is fixed",
+			ContainSubstring("spec.analysis.mirror")), "one Warning each, not one per interval")
+		for _, e := range events {
+			Expect(e.Type).To(Equal(corev1.EventTypeWarning))
+		}
+
+		edit(false)
+		w.tickUntil(cd, 30, v1.PhaseSucceeded, v1.PhaseFailed)
+		Expect(w.canary("podinfo").Status.Phase).To(Equal(v1.PhaseSucceeded))
+		Expect(w.weights).To(ContainElement(0))
+	})
+})

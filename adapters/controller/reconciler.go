@@ -17,6 +17,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 
 	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
+	"github.com/fledge-canary/fledge/core/decide"
 	"github.com/fledge-canary/fledge/core/engine"
 )
 
@@ -50,7 +51,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		return ctrl.Result{}, err
 	}
 	if errs, _ := cd.Validate(r.validation); len(errs) > 0 {
-		return ctrl.Result{}, r.reportInvalid(ctx, &cd, errs)
+		return r.refuse(ctx, &cd, errs)
 	}
 	now := r.clock.Now()
 	if !r.schedule.known(req.NamespacedName) && settled(&cd) {
@@ -86,9 +87,61 @@ func settled(cd *v1.Canary) bool {
 // Fledge refuses.
 const InvalidCondition = "Invalid"
 
+// refuse handles a spec Fledge refuses: the canary is not ticked, and it is
+// reported (reportInvalid). A canary in flight would keep its traffic on a
+// revision that nobody analyses any more — the spec may turn invalid at
+// weight 30 — so its traffic goes back to the primary (100/0), as a
+// rollback would route it, but its phase is kept: once the spec is fixed the
+// analysis resumes from weight 0. The canary comes back every analysis
+// interval (never at once: no hot loop) to keep the traffic there and to
+// resume once the spec is valid again, besides the reconcile a spec edit
+// brings.
+func (r *Reconciler) refuse(ctx context.Context, cd *v1.Canary, errs v1.FieldErrors) (ctrl.Result, error) {
+	if inFlight(cd) {
+		if err := r.routeToPrimary(ctx, cd); err != nil {
+			return ctrl.Result{}, err
+		}
+	}
+	if err := r.reportInvalid(ctx, cd, errs); err != nil {
+		return ctrl.Result{}, err
+	}
+	return ctrl.Result{RequeueAfter: cd.GetAnalysisInterval()}, nil
+}
+
+// inFlight reports whether a canary is in an analysis or a promotion, that
+// is, may have traffic on the canary.
+func inFlight(cd *v1.Canary) bool {
+	switch cd.Status.Phase {
+	case v1.PhaseProgressing, v1.PhaseWaiting, v1.PhaseWaitingPromotion, v1.PhasePromoting, v1.PhaseFinalising:
+		return true
+	}
+	return false
+}
+
+// routeToPrimary sets the TrafficSplit to 100/0 when it is not, with a
+// Warning saying why.
+func (r *Reconciler) routeToPrimary(ctx context.Context, cd *v1.Canary) error {
+	routes, err := r.engine.Router.Routes(ctx, cd)
+	if apierrors.IsNotFound(err) || (err == nil && routes.Canary == 0) {
+		return nil // nothing routed to the canary
+	}
+	if err != nil {
+		return fmt.Errorf("canary %s.%s has an invalid spec: %w", cd.Name, cd.Namespace, err)
+	}
+	if err := r.engine.Router.SetRoutes(ctx, cd, decide.Routes{Primary: v1.TotalWeight}); err != nil {
+		return fmt.Errorf("canary %s.%s has an invalid spec: routing all traffic to the primary: %w", cd.Name, cd.Namespace, err)
+	}
+	msg := fmt.Sprintf("Halt %s.%s advancement: invalid spec, all traffic routed to the primary until the spec is fixed",
+		cd.Name, cd.Namespace)
+	r.log.WithValues("canary", cd.Name+"."+cd.Namespace).Info(msg)
+	r.events.Event(cd, corev1.EventTypeWarning, EventReason, msg)
+	return nil
+}
+
 // reportInvalid records why a spec is refused: one Warning event naming
-// every field, and an Invalid condition. The canary is not ticked again
-// until its spec changes.
+// every field, and an Invalid condition (with canaryWeight 0 for a canary
+// in flight, whose traffic went back to the primary). A message reported
+// already is not reported again.
 func (r *Reconciler) reportInvalid(ctx context.Context, cd *v1.Canary, errs v1.FieldErrors) error {
 	msg := "invalid spec: " + strings.Join(errs.Strings(), "; ")
 	for _, c := range cd.Status.Conditions {
@@ -103,6 +156,9 @@ func (r *Reconciler) reportInvalid(ctx context.Context, cd *v1.Canary, errs v1.F
 		Type: InvalidCondition, Status: v1.ConditionTrue, Reason: "InvalidSpec", Message: msg,
 		LastUpdateTime: nowMeta(r.clock), LastTransitionTime: nowMeta(r.clock),
 	})
+	if inFlight(cd) {
+		obj.Status.CanaryWeight = 0
+	}
 	if err := r.client.Status().Update(ctx, obj); err != nil {
 		return fmt.Errorf("canary %s.%s: recording invalid spec: %w", cd.Name, cd.Namespace, err)
 	}
