@@ -63,6 +63,7 @@ func (r *Report) findings() string {
 	if h, ok := r.Healthy(); ok {
 		fmt.Fprintf(&b, "False rollbacks of a healthy canary: %s.\n", rateText(h.RolledBack))
 	}
+	b.WriteString(r.undecidedFinding())
 	b.WriteString(r.missedFinding())
 	return b.String()
 }
@@ -90,13 +91,36 @@ func (r *Report) arithmeticFinding() string {
 		seconds(h.TimeToPromote.Min), seconds(h.TimeToPromote.Max))
 }
 
-// missedFinding names the regressions caught in fewer than half the runs.
+// undecidedFinding names the cases with runs that neither promoted nor
+// rolled back before the run's end.
+func (r *Report) undecidedFinding() string {
+	var cases []string
+	for _, c := range r.Cases {
+		if c.Undecided > 0 {
+			cases = append(cases, fmt.Sprintf("%s %d of %d", c.Name, c.Undecided, c.Runs))
+		}
+	}
+	if len(cases) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("Undecided after %v (neither promoted nor rolled back): %s.\n",
+		seconds(r.RunLengthSeconds), strings.Join(cases, ", "))
+}
+
+// missedFinding names the regressions rolled back in fewer than half the
+// runs that decided; undecided runs are counted apart.
 func (r *Report) missedFinding() string {
 	var missed []string
 	for _, c := range r.Cases {
-		if c.Kind != Healthy && c.RolledBack.P < 0.5 {
-			missed = append(missed, fmt.Sprintf("%s (%s)", c.Name, percent(c.RolledBack.P)))
+		decided := c.Decided()
+		if c.Kind == Healthy || decided == 0 || 2*c.RolledBack.Count >= decided {
+			continue
 		}
+		if c.Undecided == 0 {
+			missed = append(missed, fmt.Sprintf("%s (%s)", c.Name, percent(c.RolledBack.P)))
+			continue
+		}
+		missed = append(missed, fmt.Sprintf("%s (%d of %d decided runs, %d undecided)", c.Name, c.RolledBack.Count, decided, c.Undecided))
 	}
 	if len(missed) == 0 {
 		return ""
@@ -142,7 +166,7 @@ func (s *SweepReport) Print(w io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	b.WriteString("\n* on the frontier: no other setting promotes as fast with as few failed requests and false rollbacks.\n")
+	b.WriteString("\n" + s.FrontierNote() + "\n")
 	_, err := io.WriteString(w, b.String())
 	return err
 }

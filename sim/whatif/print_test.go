@@ -56,3 +56,27 @@ func TestFindingsFalseRollbacksWithoutArithmetic(t *testing.T) {
 		t.Errorf("Findings() = %q, want %q", got, want)
 	}
 }
+
+// TestFindingsUndecided: runs that neither promoted nor rolled back are
+// named, and left out of the judgement of what was caught.
+func TestFindingsUndecided(t *testing.T) {
+	healthy := whatif.CaseResult{Case: whatif.Case{Kind: whatif.Healthy}, Name: "healthy", Runs: 10,
+		Promoted: whatif.Rate{Count: 10, Of: 10, P: 1}, RolledBack: whatif.Rate{Of: 10, Low: 0, High: 0.278}}
+	allUndecided := whatif.CaseResult{Case: whatif.Case{Kind: whatif.Errors, Size: 2}, Name: "+2% 5xx", Runs: 10, Undecided: 10,
+		RolledBack: whatif.Rate{Of: 10}}
+	someUndecided := whatif.CaseResult{Case: whatif.Case{Kind: whatif.Errors, Size: 1}, Name: "+1% 5xx", Runs: 10, Undecided: 4,
+		Promoted: whatif.Rate{Count: 4, Of: 10, P: 0.4}, RolledBack: whatif.Rate{Count: 2, Of: 10, P: 0.2}}
+	caughtWhenDecided := whatif.CaseResult{Case: whatif.Case{Kind: whatif.Errors, Size: 5}, Name: "+5% 5xx", Runs: 10, Undecided: 6,
+		RolledBack: whatif.Rate{Count: 4, Of: 10, P: 0.4}}
+	rep := &whatif.Report{RunLengthSeconds: 4290, Cases: []whatif.CaseResult{healthy, allUndecided, someUndecided, caughtWhenDecided},
+		Arithmetic: whatif.ArithmeticCheck{Error: "not modelled"}}
+	want := []string{
+		"Arithmetic: not computed: not modelled.",
+		"False rollbacks of a healthy canary: 0.0% (0.0–27.8%).",
+		"Undecided after 1h11m30s (neither promoted nor rolled back): +2% 5xx 10 of 10, +1% 5xx 4 of 10, +5% 5xx 6 of 10.",
+		"Caught in fewer than half the runs: +1% 5xx (2 of 6 decided runs, 4 undecided).",
+	}
+	if got := rep.Findings(); !reflect.DeepEqual(got, want) {
+		t.Errorf("Findings() =\n%q\nwant\n%q", got, want)
+	}
+}

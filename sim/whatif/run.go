@@ -9,6 +9,7 @@ import (
 	"time"
 
 	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
+	"github.com/fledge-canary/fledge/core/decide"
 	"github.com/fledge-canary/fledge/sim"
 	"github.com/fledge-canary/fledge/sim/scenario"
 )
@@ -107,15 +108,47 @@ func Run(ctx context.Context, o Options) (*Study, error) {
 	return st, nil
 }
 
-// runLength bounds a run: three times the healthy promotion, and ten
-// minutes more for rollouts that wait out a progress deadline; the
-// scenario default when the arithmetic does not model the spec.
+// runMargin is the ticks a run gets beyond the longest a decided run
+// takes, for webhooks that hold the analysis back.
+const runMargin = 10
+
+// runLength bounds a run so that it decides: a canary that fails a check
+// between any two advances has time to promote, and one that fails every
+// check time to reach the threshold; ten minutes more (or the progress
+// deadline) for rollouts that wait out the deadline. The bound is never
+// shorter than three healthy promotions.
 func runLength(cd *v1.Canary, p Profile) time.Duration {
-	ar, err := ArithmeticOf(cd, p.ReadyAfter)
-	if err != nil {
-		return scenario.DefaultUntil
+	wait := max(10*time.Minute, cd.GetProgressDeadline())
+	ticks := passingTicks(cd, p.ReadyAfter) + cd.GetThreshold() + runMargin
+	until := time.Duration(ticks)*cd.GetAnalysisInterval() + wait
+	if ar, err := ArithmeticOf(cd, p.ReadyAfter); err == nil {
+		until = max(until, 3*ar.Promotion+wait)
 	}
-	return 3*ar.Promotion + max(10*time.Minute, cd.GetProgressDeadline())
+	return until
+}
+
+// passingTicks is how many ticks a canary that passes every check takes
+// from the change to the promotion: the arithmetic's count when it models
+// the spec, else a bound from the rollouts, the weights, the iterations
+// and the promotion's steps.
+func passingTicks(cd *v1.Canary, readyAfter time.Duration) int {
+	if ar, err := ArithmeticOf(cd, readyAfter); err == nil {
+		return int(ar.Promotion / ar.Interval)
+	}
+	a := cd.GetAnalysis()
+	interval := cd.GetAnalysisInterval()
+	ready := max(1, int((readyAfter+interval-1)/interval))
+	steps := a.Iterations + len(a.StepWeights) + ceilDiv(decide.MaxWeight(a), a.StepWeight) +
+		ceilDiv(v1.TotalWeight, a.StepWeightPromotion)
+	return 2*ready + steps + 2
+}
+
+// ceilDiv is n/d rounded up, and 0 when d is not positive.
+func ceilDiv(n, d int) int {
+	if d <= 0 {
+		return 0
+	}
+	return (n + d - 1) / d
 }
 
 // runSeed derives run i's seed from the base seed (SplitMix64): every case

@@ -38,6 +38,9 @@ type Sample struct {
 	Phase   v1.CanaryPhase `json:"phase"`
 }
 
+// Decided is how many runs promoted or rolled back.
+func (r CaseResult) Decided() int { return r.Runs - r.Undecided }
+
 // Detection is the share of runs that rolled the canary back.
 func (r CaseResult) Detection() Rate { return r.RolledBack }
 
@@ -97,12 +100,15 @@ type ArithmeticCheck struct {
 
 // Report is a what-if study's answer.
 type Report struct {
-	Spec       SpecSummary     `json:"spec"`
-	Profile    Profile         `json:"profile"`
-	Runs       int             `json:"runs"`
-	Seed       uint64          `json:"seed"`
-	Arithmetic ArithmeticCheck `json:"arithmetic"`
-	Cases      []CaseResult    `json:"cases"`
+	Spec    SpecSummary `json:"spec"`
+	Profile Profile     `json:"profile"`
+	Runs    int         `json:"runs"`
+	Seed    uint64      `json:"seed"`
+	// RunLengthSeconds is how long each run lasted at most: runs still
+	// undecided then count as Undecided.
+	RunLengthSeconds float64         `json:"runLengthSeconds"`
+	Arithmetic       ArithmeticCheck `json:"arithmetic"`
+	Cases            []CaseResult    `json:"cases"`
 }
 
 // Healthy is the healthy case's result, if the study had one.
@@ -119,7 +125,8 @@ func (r *Report) Healthy() (CaseResult, bool) {
 func (st *Study) Report() *Report {
 	o := st.Options
 	cd := o.Base.Canary
-	rep := &Report{Spec: specOf(cd), Profile: o.Profile, Runs: o.Runs, Seed: o.Seed}
+	rep := &Report{Spec: specOf(cd), Profile: o.Profile, Runs: o.Runs, Seed: o.Seed,
+		RunLengthSeconds: runLength(cd, o.Profile).Seconds()}
 	for i, c := range o.Cases {
 		rep.Cases = append(rep.Cases, summarise(c, st.Outcomes[i]))
 	}

@@ -261,3 +261,28 @@ func TestArithmeticRefuses(t *testing.T) {
 		}
 	}
 }
+
+// TestRunsLastUntilTheThreshold: a canary failing (nearly) every check
+// reaches a high threshold before the run ends, far past three healthy
+// promotions (or the hour of a spec the arithmetic does not model); no run
+// is left undecided.
+func TestRunsLastUntilTheThreshold(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		edit func(a *v1.CanaryAnalysis)
+		c    whatif.Case
+	}{
+		{"threshold 100, +100% 5xx", func(a *v1.CanaryAnalysis) { a.Threshold = 100 }, whatif.Case{Kind: whatif.Errors, Size: 100}},
+		{"threshold 100, +2% 5xx", func(a *v1.CanaryAnalysis) { a.Threshold = 100 }, whatif.Case{Kind: whatif.Errors, Size: 2}},
+		{"blue/green, threshold 150, +100% 5xx", func(a *v1.CanaryAnalysis) {
+			a.Iterations, a.StepWeight, a.MaxWeight, a.Threshold = 5, 0, 0, 150
+		}, whatif.Case{Kind: whatif.Errors, Size: 100}},
+	} {
+		base := withAnalysis(t, c.edit)
+		rep := study(t, whatif.Options{Base: base, Profile: whatif.DefaultProfile(), Cases: []whatif.Case{c.c}, Runs: 4, Seed: 3}).Report()
+		if r := rep.Cases[0]; r.RolledBack.Count+r.Promoted.Count != 4 || r.Undecided != 0 {
+			t.Errorf("%s: %d of 4 runs rolled back, %d promoted, %d undecided; want all decided",
+				c.name, r.RolledBack.Count, r.Promoted.Count, r.Undecided)
+		}
+	}
+}

@@ -464,3 +464,21 @@ func TestNothingToRender(t *testing.T) {
 		t.Errorf("%d bytes written for reports that cannot be rendered", buf.Len())
 	}
 }
+
+// TestUndecidedRunsAreSaid: a case whose runs neither promoted nor rolled
+// back is named among the findings, as in the terminal.
+func TestUndecidedRunsAreSaid(t *testing.T) {
+	rep := study()
+	rep.RunLengthSeconds = 1770
+	c := &rep.Cases[2]
+	c.Undecided, c.RolledBack = 5, whatif.Rate{Of: 5, High: 0.434}
+	doc, _ := render(t, rep)
+	var findings []string
+	for _, li := range reportdom.All(doc.Root, "li") {
+		findings = append(findings, reportdom.Text(li))
+	}
+	want := "Undecided after 29m30s (neither promoted nor rolled back): +20% 5xx 5 of 5."
+	if !slices.Contains(findings, want) || !slices.Equal(findings, rep.Findings()) {
+		t.Errorf("findings %q, want the terminal's %q with %q", findings, rep.Findings(), want)
+	}
+}
