@@ -196,3 +196,34 @@ var _ = Describe("a spec that turns invalid in the middle of an analysis", func(
 		Expect(w.weights).To(ContainElement(0))
 	})
 })
+
+var _ = Describe("a spec fixed and then broken the same way again", func() {
+	It("loses its Invalid condition once valid and gets a second Warning", func() {
+		w := newWorld(5 * time.Second)
+		cd := w.tutorialCanary()
+		cd.Spec.Analysis.Mirror = true
+		Expect(k8s.Create(suiteCtx, cd)).To(Succeed())
+		edit := func(mirror bool) {
+			got := w.canary("podinfo")
+			got.Spec.Analysis.Mirror = mirror
+			Expect(k8s.Update(suiteCtx, got)).To(Succeed())
+			w.tick(got)
+		}
+		invalid := HaveField("Type", controller.InvalidCondition)
+		w.tick(cd)
+		Expect(w.canary("podinfo").Status.Conditions).To(ContainElement(invalid))
+		edit(false)
+		Expect(w.canary("podinfo").Status.Conditions).NotTo(ContainElement(invalid), "valid again")
+		edit(true)
+		Expect(w.canary("podinfo").Status.Conditions).To(ContainElement(invalid))
+		Eventually(func() int32 {
+			n := int32(0)
+			for _, e := range w.events("podinfo", 1) {
+				if strings.Contains(e.Message, "spec.analysis.mirror") {
+					n += max(e.Count, 1)
+				}
+			}
+			return n
+		}).WithTimeout(10*time.Second).Should(Equal(int32(2)), "the repeated mistake is reported again")
+	})
+})

@@ -3,6 +3,7 @@ package controller
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/go-logr/logr"
@@ -52,6 +53,9 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	}
 	if errs, _ := cd.Validate(r.validation); len(errs) > 0 {
 		return r.refuse(ctx, &cd, errs)
+	}
+	if err := r.clearInvalid(ctx, &cd); err != nil {
+		return ctrl.Result{}, err
 	}
 	now := r.clock.Now()
 	if !r.schedule.known(req.NamespacedName) && settled(&cd) {
@@ -162,6 +166,22 @@ func (r *Reconciler) reportInvalid(ctx context.Context, cd *v1.Canary, errs v1.F
 	if err := r.client.Status().Update(ctx, obj); err != nil {
 		return fmt.Errorf("canary %s.%s: recording invalid spec: %w", cd.Name, cd.Namespace, err)
 	}
+	return nil
+}
+
+// clearInvalid drops the Invalid condition of a spec that is valid again,
+// updating cd in place, so that a later invalid spec, even the same one,
+// is reported again.
+func (r *Reconciler) clearInvalid(ctx context.Context, cd *v1.Canary) error {
+	if !slices.ContainsFunc(cd.Status.Conditions, func(c v1.CanaryCondition) bool { return c.Type == InvalidCondition }) {
+		return nil
+	}
+	obj := cd.DeepCopy()
+	obj.Status.Conditions = withoutCondition(obj.Status.Conditions, InvalidCondition)
+	if err := r.client.Status().Update(ctx, obj); err != nil {
+		return fmt.Errorf("canary %s.%s: clearing the Invalid condition: %w", cd.Name, cd.Namespace, err)
+	}
+	*cd = *obj
 	return nil
 }
 
