@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -115,16 +116,17 @@ func TestWhatifSweep(t *testing.T) {
 		t.Fatal(err)
 	}
 	var settings []string
-	frontier := 0
 	for _, p := range rep.Points {
 		settings = append(settings, p.Setting.String())
-		if p.Frontier {
-			frontier++
-		}
 	}
 	want := "stepWeight=10 threshold=1|stepWeight=10 threshold=3|stepWeight=25 threshold=1|stepWeight=25 threshold=3"
-	if strings.Join(settings, "|") != want || frontier == 0 {
-		t.Errorf("settings %q with %d on the frontier, want %q and at least one", settings, frontier, want)
+	if strings.Join(settings, "|") != want {
+		t.Errorf("settings %q, want %q", settings, want)
+	}
+	// Threshold 3 fails more requests before the rollback and catches
+	// no more: only threshold 1 is on the frontier, at either step.
+	if got, want := frontierOf(&rep), []string{"stepWeight=10 threshold=1", "stepWeight=25 threshold=1"}; !slices.Equal(got, want) {
+		t.Errorf("frontier %q, want %q", got, want)
 	}
 	// stepWeight 25 reaches 50 in two steps instead of five: faster.
 	if rep.Points[2].TimeToPromote >= rep.Points[0].TimeToPromote {
@@ -170,6 +172,36 @@ func TestWhatifFileSweepWebhooksTemplates(t *testing.T) {
 			t.Errorf("%s: metrics %q, want the template's 404s percentage third", p.Setting, got)
 		}
 	}
+}
+
+// TestWhatifSweepFrontierCountsDetection: a small maxWeight promotes a
+// +2% 5xx release fast and so fails few requests, but catches it in few
+// runs; the settings that catch it more often stay on the frontier.
+func TestWhatifSweepFrontierCountsDetection(t *testing.T) {
+	out, stderr, err := whatifCLI(t, "--errors", "2", "--latency", "", "--not-found", "", "--runs", "20", "--json",
+		"--sweep", "maxWeight=5,10,50")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	var rep whatif.SweepReport
+	must(t, json.Unmarshal([]byte(out), &rep))
+	if rep.Points[0].Detection >= rep.Points[2].Detection {
+		t.Fatalf("maxWeight=5 detects %v, maxWeight=50 %v: want fewer", rep.Points[0].Detection, rep.Points[2].Detection)
+	}
+	if got, want := frontierOf(&rep), []string{"maxWeight=5", "maxWeight=10", "maxWeight=50"}; !slices.Equal(got, want) {
+		t.Errorf("frontier %q, want %q", got, want)
+	}
+}
+
+// frontierOf are the settings on the sweep's frontier, in grid order.
+func frontierOf(rep *whatif.SweepReport) []string {
+	var out []string
+	for _, p := range rep.Points {
+		if p.Frontier {
+			out = append(out, p.Setting.String())
+		}
+	}
+	return out
 }
 
 func must(t *testing.T, err error) {

@@ -120,7 +120,7 @@ func (s Setting) apply(cd *v1.Canary) (*v1.Canary, error) {
 }
 
 // Point is a setting's place on the trade-offs: the lower the better on
-// each of the first three.
+// each of the first three, the higher the better on detection.
 type Point struct {
 	Setting Setting `json:"setting"`
 	// TimeToPromote is the healthy case's median, in seconds.
@@ -132,8 +132,9 @@ type Point struct {
 	FalseRollback float64 `json:"falseRollback"`
 	// Detection is the mean over the regression cases of the rollback rate.
 	Detection float64 `json:"detection"`
-	// Frontier is true when no other setting is at least as good on all
-	// three trade-offs and better on one.
+	// Frontier is true when no other setting is at least as good on every
+	// trade-off and better on one: time, false rollbacks and, when
+	// regressions were studied, blast radius and detection.
 	Frontier bool    `json:"frontier"`
 	Report   *Report `json:"report"`
 }
@@ -241,24 +242,42 @@ func mean(xs []float64) float64 {
 }
 
 // markFrontier marks the points no other point dominates. A healthy case
-// that never promoted has no time to promote and is never on the frontier.
+// that never promoted has no time to promote: its point is never on the
+// frontier and dominates none.
 func markFrontier(ps []Point) {
 	for i := range ps {
-		ps[i].Frontier = ps[i].TimeToPromote > 0
-		for j := range ps {
-			if i != j && ps[j].TimeToPromote > 0 && dominates(ps[j], ps[i]) {
-				ps[i].Frontier = false
-				break
-			}
+		ps[i].Frontier = ps[i].TimeToPromote > 0 && !dominated(ps, i)
+	}
+}
+
+// dominated reports whether a point that promoted dominates ps[i].
+func dominated(ps []Point, i int) bool {
+	for j := range ps {
+		if j != i && ps[j].TimeToPromote > 0 && dominates(ps[j], ps[i]) {
+			return true
 		}
 	}
+	return false
+}
+
+// tradeOffs are the point's measures, each the lower the better: the time
+// to promote and the false rollbacks, then, when regressions were studied,
+// the blast radius and the detection (negated: the higher the better).
+func (p Point) tradeOffs() []float64 {
+	x := []float64{p.TimeToPromote, p.FalseRollback}
+	if p.StudiedRegressions() {
+		x = append(x, p.BlastRadius, -p.Detection)
+	}
+	return x
 }
 
 // dominates reports whether a is at least as good as b on every trade-off
 // and better on one.
 func dominates(a, b Point) bool {
-	ax := [3]float64{a.TimeToPromote, a.BlastRadius, a.FalseRollback}
-	bx := [3]float64{b.TimeToPromote, b.BlastRadius, b.FalseRollback}
+	ax, bx := a.tradeOffs(), b.tradeOffs()
+	if len(ax) != len(bx) {
+		return false
+	}
 	better := false
 	for k := range ax {
 		if ax[k] > bx[k] {
@@ -267,4 +286,16 @@ func dominates(a, b Point) bool {
 		better = better || ax[k] < bx[k]
 	}
 	return better
+}
+
+// FrontierNote says what being on the frontier means for this sweep: with
+// regressions studied, detection counts too.
+func (s *SweepReport) FrontierNote() string {
+	note := "* on the frontier: no other setting promotes as fast with as few false rollbacks"
+	for _, p := range s.Points {
+		if p.StudiedRegressions() {
+			return note + ", as few failed requests and as high a detection of the regressions."
+		}
+	}
+	return note + "."
 }

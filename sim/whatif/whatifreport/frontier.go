@@ -23,7 +23,8 @@ func frontierChart(ps []whatif.Point) (*chart, []string) {
 		"healthy canary's median time to promote (m:ss)", "mean failed user requests per run",
 		0, max(most*1.15, 60), max(blast*1.15, 5))
 	c.Desc = "Each point is a setting of the sweep; the settings on the trade-off frontier " +
-		"(no other setting as good on time, blast radius and false rollbacks, and better on one) are highlighted and labelled."
+		"(no other setting as good on time, false rollbacks and, when regressions were studied, blast radius and detection, " +
+		"and better on one) are highlighted and labelled; detection is not an axis: each point's title gives it."
 	c.timeTicks()
 	for _, p := range ps {
 		if p.TimeToPromote <= 0 {

@@ -134,6 +134,7 @@ func trafficFields(rep *whatif.Report) []field {
 // sweepPage is what the "sweep" template renders.
 type sweepPage struct {
 	Canary        string
+	FrontierNote  string
 	Axes, Traffic []field
 	Points        table
 	Frontier      *chart
@@ -149,7 +150,7 @@ type settingView struct {
 }
 
 func sweepPageOf(rep *whatif.SweepReport) *sweepPage {
-	p := &sweepPage{Points: table{ID: "points-table", Columns: whatif.PointColumns()}}
+	p := &sweepPage{FrontierNote: rep.FrontierNote(), Points: table{ID: "points-table", Columns: whatif.PointColumns()}}
 	for _, ax := range rep.Axes {
 		p.Axes = append(p.Axes, field{Key: "axis", Label: ax.Key, Value: strings.Join(ax.Values, ", ")})
 	}

@@ -440,6 +440,10 @@ func TestSweepMarksTheFrontier(t *testing.T) {
 	if n := reportdom.All(doc.Root, "p", "unplotted"); len(n) != 1 || !strings.Contains(reportdom.Text(n[0]), "stepWeight=50") {
 		t.Error("the setting that never promoted is not named under the chart")
 	}
+	if n := reportdom.All(doc.Root, "p", "frontier-note"); len(n) != 1 || reportdom.Text(n[0]) != rep.FrontierNote() ||
+		!strings.Contains(rep.FrontierNote(), "detection") {
+		t.Errorf("the frontier's note under the table is not the terminal's %q", rep.FrontierNote())
+	}
 	if n := len(reportdom.All(doc.Root, "details", "setting")); n != 4 {
 		t.Errorf("%d settings' studies folded under the sweep, want 4", n)
 	}

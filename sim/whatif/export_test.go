@@ -1,0 +1,4 @@
+package whatif
+
+// For the tests: the frontier's marking.
+var MarkFrontier = markFrontier
