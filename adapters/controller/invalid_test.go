@@ -127,7 +127,8 @@ func invalidWarnings(ns string, n int) map[string][]string {
 		Expect(k8s.List(suiteCtx, &list, ctrlClientInNamespace(ns))).To(Succeed())
 		out := map[string][]string{}
 		for _, e := range list.Items {
-			if e.InvolvedObject.Kind != "Canary" || !strings.HasPrefix(e.InvolvedObject.Name, "bad-") {
+			if e.InvolvedObject.Kind != "Canary" || !strings.HasPrefix(e.InvolvedObject.Name, "bad-") ||
+				strings.HasPrefix(e.Message, "spec warning: ") {
 				continue
 			}
 			Expect(e.Type).To(Equal(corev1.EventTypeWarning))
@@ -225,5 +226,41 @@ var _ = Describe("a spec fixed and then broken the same way again", func() {
 			}
 			return n
 		}).WithTimeout(10*time.Second).Should(Equal(int32(2)), "the repeated mistake is reported again")
+	})
+})
+
+var _ = Describe("a valid spec with warnings", func() {
+	It("gets each warning as one Warning event per generation, not per tick", func() {
+		w := newWorld(5 * time.Second)
+		cd := w.tutorialCanary()
+		cd.Spec.Analysis.Webhooks[1].Timeout = "5m" // the load test's rollout hook, interval 30s
+		Expect(k8s.Create(suiteCtx, cd)).To(Succeed())
+		w.tickUntil(cd, 5, v1.PhaseInitialized)
+		w.tick(cd)
+		_, warnings := cd.Validate(v1.ValidationOptions{})
+		Expect(warnings.Strings()).To(ContainElement(ContainSubstring("the rollout hooks can take 5m0s per tick")))
+		counts := func() map[string]int32 {
+			out := map[string]int32{}
+			for _, e := range w.events("podinfo", 1) {
+				if strings.HasPrefix(e.Message, "spec warning: ") {
+					Expect(e.Type).To(Equal(corev1.EventTypeWarning))
+					out[strings.TrimPrefix(e.Message, "spec warning: ")] += max(e.Count, 1)
+				}
+			}
+			return out
+		}
+		once := map[string]int32{}
+		twice := map[string]int32{}
+		for _, s := range warnings.Strings() {
+			once[s], twice[s] = 1, 2
+		}
+		Eventually(counts).WithTimeout(10 * time.Second).Should(Equal(once))
+
+		got := w.canary("podinfo")
+		got.Spec.Analysis.Threshold++ // a new generation
+		Expect(k8s.Update(suiteCtx, got)).To(Succeed())
+		w.tick(cd)
+		w.tick(cd)
+		Eventually(counts).WithTimeout(10 * time.Second).Should(Equal(twice))
 	})
 })

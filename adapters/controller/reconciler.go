@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/record"
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -33,6 +35,7 @@ type Reconciler struct {
 	validation v1.ValidationOptions
 	finalizer  *finalizer
 	schedule   *schedule
+	warned     *warned
 }
 
 // Reconcile runs a canary's tick when it is due and says when the next one is.
@@ -41,6 +44,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	if err := r.client.Get(ctx, req.NamespacedName, &cd); err != nil {
 		if apierrors.IsNotFound(err) {
 			r.schedule.forget(req.NamespacedName)
+			r.warned.forget(req.NamespacedName)
 			return ctrl.Result{}, nil
 		}
 		return ctrl.Result{}, fmt.Errorf("reading canary %s: %w", req, err)
@@ -51,7 +55,9 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	if err := r.finalizer.ensure(ctx, &cd); err != nil {
 		return ctrl.Result{}, err
 	}
-	if errs, _ := cd.Validate(r.validation); len(errs) > 0 {
+	errs, warnings := cd.Validate(r.validation)
+	r.warn(&cd, warnings)
+	if len(errs) > 0 {
 		return r.refuse(ctx, &cd, errs)
 	}
 	if err := r.clearInvalid(ctx, &cd); err != nil {
@@ -85,6 +91,48 @@ func settled(cd *v1.Canary) bool {
 		return true
 	}
 	return false
+}
+
+// warn records each validation warning (what OSM ignores, a very long hook
+// timeout, a deprecated field) as one Warning event and log line per
+// generation of the spec, not per tick. The generations warned of are kept
+// in memory: a restarted controller warns once more.
+func (r *Reconciler) warn(cd *v1.Canary, warnings v1.FieldErrors) {
+	if len(warnings) == 0 || !r.warned.first(client.ObjectKeyFromObject(cd), cd.Generation) {
+		return
+	}
+	log := r.log.WithValues("canary", cd.Name+"."+cd.Namespace)
+	for _, w := range warnings.Strings() {
+		msg := "spec warning: " + w
+		log.Info(msg)
+		r.events.Event(cd, corev1.EventTypeWarning, EventReason, msg)
+	}
+}
+
+// warned remembers the generation of each canary last warned of.
+type warned struct {
+	mu  sync.Mutex
+	gen map[types.NamespacedName]int64
+}
+
+func newWarned() *warned { return &warned{gen: map[types.NamespacedName]int64{}} }
+
+// first reports whether generation gen of the canary is seen for the first
+// time, and remembers it.
+func (w *warned) first(key types.NamespacedName, gen int64) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if last, ok := w.gen[key]; ok && last == gen {
+		return false
+	}
+	w.gen[key] = gen
+	return true
+}
+
+func (w *warned) forget(key types.NamespacedName) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	delete(w.gen, key)
 }
 
 // InvalidCondition is the condition type that marks a Canary whose spec

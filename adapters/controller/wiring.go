@@ -91,6 +91,7 @@ func NewWithClients(c Clients, opts Options) (*Reconciler, error) {
 		validation: v1.ValidationOptions{NoCrossNamespaceRefs: opts.NoCrossNamespaceRefs},
 		finalizer:  &finalizer{client: c.Client, kube: kubeClient, events: events, clock: opts.Clock, checks: newChecks()},
 		schedule:   newSchedule(),
+		warned:     newWarned(),
 	}
 	rec.engine = &engine.Engine{
 		Workload: kube.NewWorkload(kubeClient, kube.Options{
