@@ -34,6 +34,7 @@ func TestWhatifBadInput(t *testing.T) {
 	if err := os.WriteFile(badFile, []byte("traffic:\n  rps: 10\n  burst: 3\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	stepWeights := canaryWith(t, dir, "stepWeight: 5", "stepWeights: [10, 50]")
 	for _, c := range []struct {
 		name string
 		args []string
@@ -52,6 +53,10 @@ func TestWhatifBadInput(t *testing.T) {
 		{"error rate", []string{"--error-rate", "101"}, "error rate 101%: want 0 to 100%"},
 		{"unknown file field", []string{"-f", badFile}, "field burst not found"},
 		{"missing canary", []string{filepath.Join(dir, "nope.yaml")}, "nope.yaml"},
+		{"sweep to a setting the spec ignores", []string{stepWeights, "--sweep", "maxWeight=20,40,100"},
+			"maxWeight=20: the spec gains a warning: spec.analysis.maxWeight: ignored with stepWeights: the last step, 50, is the maximum weight"},
+		{"sweep to an interval raised to the shortest", []string{"--sweep", "interval=5s,30s"},
+			"interval=5s: the spec gains a warning: spec.analysis.interval: 5s is raised to 10s, the shortest interval"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			out, stderr, err := whatifCLI(t, c.args...)
@@ -191,6 +196,21 @@ func TestWhatifSweepFrontierCountsDetection(t *testing.T) {
 	if got, want := frontierOf(&rep), []string{"maxWeight=5", "maxWeight=10", "maxWeight=50"}; !slices.Equal(got, want) {
 		t.Errorf("frontier %q, want %q", got, want)
 	}
+}
+
+// canaryWith writes the 404s example's Canary with from replaced by to
+// into dir and returns its path.
+func canaryWith(t *testing.T, dir, from, to string) string {
+	t.Helper()
+	data, err := os.ReadFile("../../scenarios/manifests/podinfo-canary-404s.yaml")
+	must(t, err)
+	text := strings.Replace(string(data), from, to, 1)
+	if text == string(data) {
+		t.Fatalf("podinfo-canary-404s.yaml has no %q", from)
+	}
+	name := filepath.Join(dir, "canary.yaml")
+	must(t, os.WriteFile(name, []byte(text), 0o600))
+	return name
 }
 
 // frontierOf are the settings on the sweep's frontier, in grid order.

@@ -103,7 +103,10 @@ func grid(axes []Axis) []Setting {
 }
 
 // apply returns the canary with the setting, checked as validate would.
-func (s Setting) apply(cd *v1.Canary) (*v1.Canary, error) {
+// A warning the base spec (with base its warnings) did not have, or any
+// warning on a swept field, such as maxWeight ignored beside stepWeights,
+// is refused: the setting would not be what it says.
+func (s Setting) apply(cd *v1.Canary, base v1.FieldErrors) (*v1.Canary, error) {
 	out := cd.DeepCopy()
 	if out.Spec.Analysis == nil {
 		out.Spec.Analysis = &v1.CanaryAnalysis{}
@@ -113,10 +116,26 @@ func (s Setting) apply(cd *v1.Canary) (*v1.Canary, error) {
 			return nil, fmt.Errorf("%s=%s: %w", kv.Key, kv.Value, err)
 		}
 	}
-	if errs, _ := out.Validate(v1.ValidationOptions{}); len(errs) > 0 {
+	errs, warnings := out.Validate(v1.ValidationOptions{})
+	if len(errs) > 0 {
 		return nil, fmt.Errorf("%s: %w", s, errs)
 	}
+	if bad := s.refused(warnings, base); len(bad) > 0 {
+		return nil, fmt.Errorf("%s: the spec gains a warning: %w", s, bad)
+	}
 	return out, nil
+}
+
+// refused are the warnings that are not among the base spec's or that
+// are about a field the setting sets.
+func (s Setting) refused(warnings, base v1.FieldErrors) v1.FieldErrors {
+	var out v1.FieldErrors
+	for _, w := range warnings {
+		if !slices.Contains(base, w) || slices.ContainsFunc(s, func(kv KV) bool { return strings.HasSuffix(w.Path, "."+kv.Key) }) {
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 // Point is a setting's place on the trade-offs: the lower the better on
@@ -190,8 +209,9 @@ func CheckSweep(cd *v1.Canary, axes []Axis) error {
 func variants(cd *v1.Canary, axes []Axis) ([]Setting, []*v1.Canary, error) {
 	settings := grid(axes)
 	canaries := make([]*v1.Canary, len(settings))
+	_, base := cd.Validate(v1.ValidationOptions{})
 	for i, s := range settings {
-		c, err := s.apply(cd)
+		c, err := s.apply(cd, base)
 		if err != nil {
 			return nil, nil, fmt.Errorf("sweep: %w", err)
 		}

@@ -286,3 +286,26 @@ func TestRunsLastUntilTheThreshold(t *testing.T) {
 		}
 	}
 }
+
+// TestSweepRefusesNewWarnings: beside stepWeights maxWeight is ignored, so
+// sweeping it would run the same spec three times: refused, naming the
+// setting and the warning; a warning the base spec has already is no
+// reason to refuse, unless it is about the swept field.
+func TestSweepRefusesNewWarnings(t *testing.T) {
+	base := withAnalysis(t, func(a *v1.CanaryAnalysis) { a.StepWeight, a.MaxWeight, a.StepWeights = 0, 0, []int{10, 50} })
+	err := whatif.CheckSweep(base.Canary, []whatif.Axis{{Key: "maxWeight", Values: []string{"20", "40", "100"}}})
+	want := "sweep: maxWeight=20: the spec gains a warning: spec.analysis.maxWeight: ignored with stepWeights: the last step, 50, is the maximum weight"
+	if err == nil || err.Error() != want {
+		t.Errorf("error %v, want %q", err, want)
+	}
+	warned := withAnalysis(t, func(a *v1.CanaryAnalysis) { a.StepWeight, a.MaxWeight, a.StepWeights = 0, 30, []int{10, 50} })
+	if err := whatif.CheckSweep(warned.Canary, []whatif.Axis{{Key: "threshold", Values: []string{"2", "3"}}}); err != nil {
+		t.Errorf("a sweep of threshold on a spec warned already: %v", err)
+	}
+	// The base spec's maxWeight is ignored too: the same warning, but on
+	// the swept field.
+	err = whatif.CheckSweep(warned.Canary, []whatif.Axis{{Key: "maxWeight", Values: []string{"20", "40"}}})
+	if err == nil || err.Error() != want {
+		t.Errorf("maxWeight swept beside stepWeights and a maxWeight: error %v, want %q", err, want)
+	}
+}
