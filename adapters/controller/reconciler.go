@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
@@ -19,6 +20,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 
+	"github.com/fledge-canary/fledge/adapters/webhook"
 	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
 	"github.com/fledge-canary/fledge/core/decide"
 	"github.com/fledge-canary/fledge/core/engine"
@@ -36,10 +38,18 @@ type Reconciler struct {
 	finalizer  *finalizer
 	schedule   *schedule
 	warned     *warned
+	// sender and broadcaster deliver events in the background; Close
+	// stops them once no reconcile is running.
+	sender      *webhook.EventSender
+	broadcaster record.EventBroadcaster
+	running     atomic.Int64
+	closeOnce   sync.Once
 }
 
 // Reconcile runs a canary's tick when it is due and says when the next one is.
 func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	r.running.Add(1)
+	defer r.running.Add(-1)
 	var cd v1.Canary
 	if err := r.client.Get(ctx, req.NamespacedName, &cd); err != nil {
 		if apierrors.IsNotFound(err) {
@@ -244,11 +254,20 @@ func withoutCondition(cs []v1.CanaryCondition, typ string) []v1.CanaryCondition 
 }
 
 // SetupWithManager registers the reconciler: it watches Canaries (spec
-// changes only) with `workers` concurrent reconciles.
+// changes only) with `workers` concurrent reconciles, and is closed (Close)
+// when the manager stops.
 func (r *Reconciler) SetupWithManager(mgr ctrl.Manager, workers int) error {
-	return ctrl.NewControllerManagedBy(mgr).
+	if err := ctrl.NewControllerManagedBy(mgr).
 		For(&v1.Canary{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		WithOptions(controller.Options{MaxConcurrentReconciles: workers}).
 		Named("canary").
-		Complete(r)
+		Complete(r); err != nil {
+		return fmt.Errorf("setting up the canary controller: %w", err)
+	}
+	for _, c := range r.closers() {
+		if err := mgr.Add(c); err != nil {
+			return fmt.Errorf("adding the event shutdown to the manager: %w", err)
+		}
+	}
+	return nil
 }

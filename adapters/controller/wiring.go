@@ -82,11 +82,15 @@ func NewWithClients(c Clients, opts Options) (*Reconciler, error) {
 	if opts.Registry == nil {
 		opts.Registry = prometheus.NewRegistry()
 	}
-	events := eventRecorder(kubeClient, c.Scheme)
+	events, broadcaster := eventRecorder(kubeClient, c.Scheme)
 	caller := webhook.New(webhook.Options{})
-	sink := &eventHooks{sender: webhook.NewEventSender(caller, webhook.DefaultEventQueue), global: opts.EventWebhook, log: opts.Log}
+	log := opts.Log
+	sender := webhook.NewEventSender(caller, webhook.DefaultEventQueue, webhook.WithErrorHandler(func(err error) {
+		log.Error(err, "event webhook not delivered")
+	}))
+	sink := &eventHooks{sender: sender, global: opts.EventWebhook, log: opts.Log}
 	rec := &Reconciler{
-		client: c.Client, clock: opts.Clock, log: opts.Log, events: events,
+		client: c.Client, clock: opts.Clock, log: opts.Log, events: events, sender: sender, broadcaster: broadcaster,
 		metrics:    NewMetrics(opts.Registry, opts.Version, opts.MeshProvider),
 		validation: v1.ValidationOptions{NoCrossNamespaceRefs: opts.NoCrossNamespaceRefs},
 		finalizer:  &finalizer{client: c.Client, kube: kubeClient, events: events, clock: opts.Clock, checks: newChecks()},
@@ -110,13 +114,14 @@ func NewWithClients(c Clients, opts Options) (*Reconciler, error) {
 
 // eventRecorder records core/v1 Events from component fledge, without the
 // client-side aggregation and spam filter that would merge or drop the
-// dozens of events of one rollout.
-func eventRecorder(kubeClient kubernetes.Interface, scheme *runtime.Scheme) record.EventRecorder {
+// dozens of events of one rollout. The broadcaster is shut down by
+// Reconciler.Close.
+func eventRecorder(kubeClient kubernetes.Interface, scheme *runtime.Scheme) (record.EventRecorder, record.EventBroadcaster) {
 	b := record.NewBroadcasterWithCorrelatorOptions(record.CorrelatorOptions{
 		MaxEvents: 1 << 20, BurstSize: 1 << 20, QPS: 1 << 20,
 	})
 	b.StartRecordingToSink(&typedcorev1.EventSinkImpl{Interface: kubeClient.CoreV1().Events("")})
-	return b.NewRecorder(scheme, corev1.EventSource{Component: "fledge"})
+	return b.NewRecorder(scheme, corev1.EventSource{Component: "fledge"}), b
 }
 
 // secrets reads MetricTemplate secrets for the Prometheus adapter.
