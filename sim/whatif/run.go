@@ -68,6 +68,9 @@ type Outcome struct {
 	// Served and Failed count the users' requests the canary answered,
 	// and those it answered with a 4xx or 5xx, until the analysis ended.
 	Served, Failed uint64
+	// Loadtester counts the requests of the profile's extra load tester
+	// the canary answered.
+	Loadtester uint64
 }
 
 // Study is the outcome of every run of every case, by case then run.
@@ -187,6 +190,7 @@ func outcomeOf(res *sim.Result, target string) Outcome {
 	}
 	users := res.Sources[usersSource][target]
 	out.Served, out.Failed = users.Requests, users.Failed+users.ClientErrors
+	out.Loadtester = res.Sources[loadtesterSource][target].Requests
 	return out
 }
 
