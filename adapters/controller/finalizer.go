@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -210,9 +211,8 @@ func (f *finalizer) releaseApex(ctx context.Context, cd *v1.Canary) error {
 }
 
 func trimPrimary(v string) string {
-	const suffix = "-primary"
-	if len(v) > len(suffix) && v[len(v)-len(suffix):] == suffix {
-		return v[:len(v)-len(suffix)]
+	if len(v) > len(primarySuffix) && strings.HasSuffix(v, primarySuffix) {
+		return strings.TrimSuffix(v, primarySuffix)
 	}
 	return v
 }

@@ -3,8 +3,10 @@ package controller
 import (
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"k8s.io/apimachinery/pkg/types"
 
 	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
 	"github.com/fledge-canary/fledge/core/decide"
@@ -23,6 +25,11 @@ type Metrics struct {
 	successes *prometheus.CounterVec
 	failures  *prometheus.CounterVec
 	ticks     *prometheus.CounterVec
+
+	mu sync.Mutex
+	// targets are the target names of the canaries seen, for the series
+	// labelled by workload rather than canary name.
+	targets map[types.NamespacedName]string
 }
 
 // NewMetrics registers the metrics with reg. A metric reg already holds
@@ -47,6 +54,7 @@ func NewMetrics(reg prometheus.Registerer, version, meshProvider string) *Metric
 			[]string{"name", "namespace", "deployment_strategy", "analysis_status"}),
 		ticks: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "fledge_canary_ticks_total",
 			Help: "Analysis ticks by the decision that ended them (coarse)."}, []string{"name", "namespace", "phase"}),
+		targets: map[types.NamespacedName]string{},
 	}
 	for _, vec := range []**prometheus.GaugeVec{&m.info, &m.total, &m.status, &m.weight, &m.analysis} {
 		*vec = register(reg, *vec)
@@ -104,6 +112,44 @@ func (m *Metrics) observe(cd *v1.Canary, rec engine.Record, seconds float64) {
 	case rec.Phase == v1.PhaseFailed && rec.PhaseBefore != v1.PhaseFailed:
 		m.failures.WithLabelValues(cd.Name, ns, strategy, "completed").Inc()
 	}
+}
+
+const primarySuffix = "-primary"
+
+// track remembers a canary's target and reports whether the canary is
+// new to m (so that its namespace's canaries are counted again).
+func (m *Metrics) track(cd *v1.Canary) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	key := types.NamespacedName{Namespace: cd.Namespace, Name: cd.Name}
+	_, known := m.targets[key]
+	m.targets[key] = cd.Spec.TargetRef.Name
+	return !known
+}
+
+// forget deletes every series of a canary that is gone, so that it does
+// not stay at its last status, weights and values.
+func (m *Metrics) forget(key types.NamespacedName) {
+	m.mu.Lock()
+	target, known := m.targets[key]
+	delete(m.targets, key)
+	m.mu.Unlock()
+	byName := prometheus.Labels{"name": key.Name, "namespace": key.Namespace}
+	m.analysis.DeletePartialMatch(byName)
+	m.duration.DeletePartialMatch(byName)
+	m.successes.DeletePartialMatch(byName)
+	m.failures.DeletePartialMatch(byName)
+	m.ticks.DeletePartialMatch(byName)
+	if known {
+		m.status.DeleteLabelValues(target, key.Namespace)
+		m.weight.DeleteLabelValues(target, key.Namespace)
+		m.weight.DeleteLabelValues(target+primarySuffix, key.Namespace)
+	}
+}
+
+// count sets flagger_canary_total of a namespace.
+func (m *Metrics) count(namespace string, n int) {
+	m.total.WithLabelValues(namespace).Set(float64(n))
 }
 
 func statusValue(p v1.CanaryPhase) float64 {

@@ -5,6 +5,12 @@ import (
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+
+	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
+	"github.com/fledge-canary/fledge/core/decide"
+	"github.com/fledge-canary/fledge/core/engine"
 )
 
 // TestMetricsSharedByASecondController registers the metrics twice with
@@ -46,4 +52,39 @@ func TestMetricsRegisterRefusesAClash(t *testing.T) {
 		}
 	}()
 	NewMetrics(reg, "v1", "osm")
+}
+
+// TestMetricsForgetDeletesEverySeriesOfACanary: after forget, no series
+// names the canary or its workloads; another canary's stay.
+func TestMetricsForgetDeletesEverySeriesOfACanary(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m := NewMetrics(reg, "v1", "osm")
+	for _, name := range []string{"podinfo", "other"} {
+		cd := &v1.Canary{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "test"}}
+		cd.Spec.TargetRef.Name = name
+		m.track(cd)
+		m.observe(cd, engine.Record{Phase: v1.PhaseSucceeded, PhaseBefore: v1.PhasePromoting, Routes: &decide.Routes{Primary: 100},
+			Checks: []decide.Verdict{{Metric: v1.BuiltinSuccessRate, HasValue: true, Value: 99}}}, 0.1)
+	}
+	m.forget(types.NamespacedName{Namespace: "test", Name: "podinfo"})
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	others := 0
+	for _, f := range families {
+		for _, s := range f.GetMetric() {
+			for _, l := range s.GetLabel() {
+				switch {
+				case strings.HasPrefix(l.GetValue(), "podinfo"):
+					t.Errorf("%s keeps a series of the deleted canary: %v", f.GetName(), s.GetLabel())
+				case strings.HasPrefix(l.GetValue(), "other"):
+					others++
+				}
+			}
+		}
+	}
+	if others < 7 {
+		t.Errorf("%d series of the other canary, want its status, 2 weights, analysis, duration, success and tick", others)
+	}
 }

@@ -55,9 +55,14 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		if apierrors.IsNotFound(err) {
 			r.schedule.forget(req.NamespacedName)
 			r.warned.forget(req.NamespacedName)
+			r.metrics.forget(req.NamespacedName)
+			r.countCanaries(ctx, req.Namespace)
 			return ctrl.Result{}, nil
 		}
 		return ctrl.Result{}, fmt.Errorf("reading canary %s: %w", req, err)
+	}
+	if r.metrics.track(&cd) {
+		r.countCanaries(ctx, req.Namespace)
 	}
 	if !cd.DeletionTimestamp.IsZero() {
 		return r.finalizer.finalize(ctx, &cd)
@@ -89,6 +94,19 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		return ctrl.Result{}, err
 	}
 	return ctrl.Result{RequeueAfter: res.RequeueAfter}, nil
+}
+
+// countCanaries sets flagger_canary_total of a namespace, when one of its
+// canaries is first seen or gone: a List from the manager's cache, which
+// costs the API server nothing. A failed List only leaves the count as it
+// was.
+func (r *Reconciler) countCanaries(ctx context.Context, namespace string) {
+	var list v1.CanaryList
+	if err := r.client.List(ctx, &list, client.InNamespace(namespace)); err != nil {
+		r.log.Error(err, "counting canaries for flagger_canary_total", "namespace", namespace)
+		return
+	}
+	r.metrics.count(namespace, len(list.Items))
 }
 
 // settled reports whether a canary is set up and between analyses: a
