@@ -223,8 +223,8 @@ func mergeFile(file *whatif.File, flags *pflag.FlagSet, opts *whatifOptions, reg
 	take("errors", func() { regs.Errors = fileRegs.Errors })
 	take("latency", func() { regs.Latency = fileRegs.Latency })
 	take("not-found", func() { regs.NotFound = fileRegs.NotFound })
-	if file.Runs != 0 {
-		take("runs", func() { opts.runs = file.Runs })
+	if file.Runs != nil {
+		take("runs", func() { opts.runs = *file.Runs })
 	}
 	if file.Seed != nil {
 		take("seed", func() { opts.seed = *file.Seed })

@@ -35,6 +35,16 @@ func TestWhatifBadInput(t *testing.T) {
 		t.Fatal(err)
 	}
 	stepWeights := canaryWith(t, dir, "stepWeight: 5", "stepWeights: [10, 50]")
+	file := func(name, text string) string {
+		path := filepath.Join(dir, name)
+		must(t, os.WriteFile(path, []byte(text), 0o600))
+		return path
+	}
+	nested := file("nested.yaml", "runs: 2\nsweep:\n  threshold: [1, [2, 3]]\n")
+	mapped := file("mapped.yaml", "sweep:\n  threshold:\n    - 1\n    - {two: 2}\n")
+	comma := file("comma.yaml", "sweep:\n  interval: [\"30s,1m\"]\n")
+	negative := file("negative.yaml", "runs: -3\n")
+	zero := file("zero.yaml", "runs: 0\n")
 	for _, c := range []struct {
 		name string
 		args []string
@@ -53,6 +63,12 @@ func TestWhatifBadInput(t *testing.T) {
 		{"error rate", []string{"--error-rate", "101"}, "error rate 101%: want 0 to 100%"},
 		{"unknown file field", []string{"-f", badFile}, "field burst not found"},
 		{"missing canary", []string{filepath.Join(dir, "nope.yaml")}, "nope.yaml"},
+		{"file sweep value a list", []string{"-f", nested}, nested + ":3: sweep threshold: want single values such as 5 or 30s, not a list"},
+		{"file sweep value a map", []string{"-f", mapped}, mapped + ":4: sweep threshold: want single values such as 5 or 30s, not a map"},
+		{"file sweep value with a comma", []string{"-f", comma},
+			comma + `:2: sweep interval: "30s,1m" holds a comma: list each value on its own ([30s, 1m]); commas separate values in --sweep only`},
+		{"file runs negative", []string{"-f", negative}, negative + ": runs: -3: want at least 1"},
+		{"file runs 0", []string{"-f", zero}, zero + ": runs: 0: want at least 1"},
 		{"sweep to a setting the spec ignores", []string{stepWeights, "--sweep", "maxWeight=20,40,100"},
 			"maxWeight=20: the spec gains a warning: spec.analysis.maxWeight: ignored with stepWeights: the last step, 50, is the maximum weight"},
 		{"sweep to an interval raised to the shortest", []string{"--sweep", "interval=5s,30s"},

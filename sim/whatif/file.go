@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -27,11 +28,14 @@ import (
 type File struct {
 	Traffic     FileTraffic               `yaml:"traffic"`
 	Regressions *FileRegressions          `yaml:"regressions"`
-	Runs        int                       `yaml:"runs"`
+	Runs        *int                      `yaml:"runs"`
 	Seed        *uint64                   `yaml:"seed"`
 	Webhooks    map[string]scenario.Reply `yaml:"webhooks"`
 	Sweep       map[string][]yaml.Node    `yaml:"sweep"`
 	Templates   []string                  `yaml:"metricTemplates"`
+
+	// name is the file's, for errors.
+	name string
 }
 
 // FileTraffic is the traffic profile; unset fields keep their defaults.
@@ -61,9 +65,12 @@ func ReadFile(name string) (*File, error) {
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
-	var f File
+	f := File{name: name}
 	if err := dec.Decode(&f); err != nil && !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if f.Runs != nil && *f.Runs <= 0 {
+		return nil, fmt.Errorf("%s: runs: %d: want at least 1", name, *f.Runs)
 	}
 	return &f, nil
 }
@@ -105,7 +112,9 @@ func setIf[T any](to *T, from *T) {
 	}
 }
 
-// Axes are the file's sweep, keys sorted.
+// Axes are the file's sweep, keys sorted. Each value is one YAML scalar:
+// a list or a map, or a comma (the flag's separator), is refused with the
+// file's line.
 func (f *File) Axes() ([]Axis, error) {
 	var axes []Axis
 	keys := make([]string, 0, len(f.Sweep))
@@ -114,18 +123,44 @@ func (f *File) Axes() ([]Axis, error) {
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		spec := k + "="
-		for i, n := range f.Sweep[k] {
-			if i > 0 {
-				spec += ","
-			}
-			spec += n.Value
-		}
-		ax, err := ParseAxis(spec)
+		values, err := f.sweepValues(k)
 		if err != nil {
 			return nil, err
+		}
+		ax, err := newAxis(k, values)
+		if err != nil {
+			return nil, fmt.Errorf("%s: sweep %s: %w", f.name, k, err)
 		}
 		axes = append(axes, ax)
 	}
 	return axes, nil
+}
+
+// sweepValues are the values the file sweeps key through.
+func (f *File) sweepValues(key string) ([]string, error) {
+	var values []string
+	for _, n := range f.Sweep[key] {
+		switch {
+		case n.Kind != yaml.ScalarNode:
+			return nil, fmt.Errorf("%s:%d: sweep %s: want single values such as 5 or 30s, not a %s", f.name, n.Line, key, nodeKind(n.Kind))
+		case strings.Contains(n.Value, ","):
+			return nil, fmt.Errorf("%s:%d: sweep %s: %q holds a comma: list each value on its own ([30s, 1m]); commas separate values in --sweep only",
+				f.name, n.Line, key, n.Value)
+		}
+		values = append(values, strings.TrimSpace(n.Value))
+	}
+	return values, nil
+}
+
+// nodeKind names a YAML node's kind for errors.
+func nodeKind(k yaml.Kind) string {
+	switch k {
+	case yaml.SequenceNode:
+		return "list"
+	case yaml.MappingNode:
+		return "map"
+	case yaml.AliasNode:
+		return "alias"
+	}
+	return "document"
 }

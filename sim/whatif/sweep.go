@@ -60,12 +60,20 @@ func ParseAxis(s string) (Axis, error) {
 	if !ok {
 		return Axis{}, fmt.Errorf("sweep %q: want KEY=V1,V2 with KEY one of %s", s, strings.Join(SweepKeys(), ", "))
 	}
-	if _, known := setters[key]; !known {
-		return Axis{}, fmt.Errorf("sweep %q: unknown key %q: want one of %s", s, key, strings.Join(SweepKeys(), ", "))
+	ax, err := newAxis(key, splitList(list))
+	if err != nil {
+		return Axis{}, fmt.Errorf("sweep %q: %w", s, err)
 	}
-	values := splitList(list)
+	return ax, nil
+}
+
+// newAxis is the axis of a known key with at least one value.
+func newAxis(key string, values []string) (Axis, error) {
+	if _, known := setters[key]; !known {
+		return Axis{}, fmt.Errorf("unknown key %q: want one of %s", key, strings.Join(SweepKeys(), ", "))
+	}
 	if len(values) == 0 {
-		return Axis{}, fmt.Errorf("sweep %q: no values", s)
+		return Axis{}, errors.New("no values")
 	}
 	return Axis{Key: key, Values: values}, nil
 }
