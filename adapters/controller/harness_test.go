@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -187,6 +188,18 @@ func messages(events []corev1.Event) []string {
 	out := make([]string, len(events))
 	for i, e := range events {
 		out[i] = e.Message
+	}
+	return out
+}
+
+// refusals are the events other than the spec's validation warnings
+// ("spec warning: …", one per warning and generation).
+func refusals(events []corev1.Event) []corev1.Event {
+	var out []corev1.Event
+	for _, e := range events {
+		if !strings.HasPrefix(e.Message, "spec warning: ") {
+			out = append(out, e)
+		}
 	}
 	return out
 }
