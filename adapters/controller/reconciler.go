@@ -53,10 +53,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	var cd v1.Canary
 	if err := r.client.Get(ctx, req.NamespacedName, &cd); err != nil {
 		if apierrors.IsNotFound(err) {
-			r.schedule.forget(req.NamespacedName)
-			r.warned.forget(req.NamespacedName)
-			r.metrics.forget(req.NamespacedName)
-			r.countCanaries(ctx, req.Namespace)
+			r.gone(ctx, req.NamespacedName)
 			return ctrl.Result{}, nil
 		}
 		return ctrl.Result{}, fmt.Errorf("reading canary %s: %w", req, err)
@@ -70,13 +67,8 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	if err := r.finalizer.ensure(ctx, &cd); err != nil {
 		return ctrl.Result{}, err
 	}
-	errs, warnings := cd.Validate(r.validation)
-	r.warn(&cd, warnings)
-	if len(errs) > 0 {
-		return r.refuse(ctx, &cd, errs)
-	}
-	if err := r.clearInvalid(ctx, &cd); err != nil {
-		return ctrl.Result{}, err
+	if res, ok, err := r.admit(ctx, &cd); !ok || err != nil {
+		return res, err
 	}
 	now := r.clock.Now()
 	if !r.schedule.known(req.NamespacedName) && settled(&cd) {
@@ -107,6 +99,27 @@ func (r *Reconciler) countCanaries(ctx context.Context, namespace string) {
 		return
 	}
 	r.metrics.count(namespace, len(list.Items))
+}
+
+// gone forgets a canary that no longer exists.
+func (r *Reconciler) gone(ctx context.Context, key types.NamespacedName) {
+	r.schedule.forget(key)
+	r.warned.forget(key)
+	r.metrics.forget(key)
+	r.countCanaries(ctx, key.Namespace)
+}
+
+// admit validates the spec: it warns of its warnings, refuses it (false,
+// with the result to return) when it has errors, and otherwise drops a
+// stale Invalid condition.
+func (r *Reconciler) admit(ctx context.Context, cd *v1.Canary) (ctrl.Result, bool, error) {
+	errs, warnings := cd.Validate(r.validation)
+	r.warn(cd, warnings)
+	if len(errs) > 0 {
+		res, err := r.refuse(ctx, cd, errs)
+		return res, false, err
+	}
+	return ctrl.Result{}, true, r.clearInvalid(ctx, cd)
 }
 
 // settled reports whether a canary is set up and between analyses: a
