@@ -214,6 +214,58 @@ func TestWhatifSweepFrontierCountsDetection(t *testing.T) {
 	}
 }
 
+// TestWhatifJSONKeys: --json gives durations in seconds under keys ending
+// in Seconds and leaves out what was not measured.
+func TestWhatifJSONKeys(t *testing.T) {
+	out, stderr, err := whatifCLI(t, append([]string{"--runs", "2", "--error-rate", "0", "--json"}, small...)...)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	var rep struct {
+		Spec, Profile, Arithmetic map[string]any
+		Cases                     []map[string]any
+	}
+	must(t, json.Unmarshal([]byte(out), &rep))
+	for _, c := range []struct {
+		where string
+		m     map[string]any
+		key   string
+		want  any
+	}{
+		{"spec", rep.Spec, "intervalSeconds", 30.0},
+		{"profile", rep.Profile, "p50Seconds", 0.005},
+		{"profile", rep.Profile, "readyAfterSeconds", 10.0},
+		{"arithmetic", rep.Arithmetic, "promotionSeconds", 390.0},
+		{"arithmetic", rep.Arithmetic, "analysisSeconds", 300.0},
+		{"healthy case", rep.Cases[0], "timeToRollbackSeconds", nil},
+		{"+20% 5xx case", rep.Cases[1], "timeToPromoteSeconds", nil},
+	} {
+		if got := c.m[c.key]; got != c.want {
+			t.Errorf("%s: %s is %v, want %v", c.where, c.key, got, c.want)
+		}
+	}
+	for _, old := range []string{"interval", "p50", "readyAfter", "promotion"} {
+		if _, ok := rep.Profile[old]; ok {
+			t.Errorf("profile has %q", old)
+		}
+		if _, ok := rep.Arithmetic[old]; ok {
+			t.Errorf("arithmetic has %q", old)
+		}
+	}
+	out, stderr, err = whatifCLI(t, "--runs", "1", "--errors", "", "--latency", "", "--not-found", "", "--json", "--sweep", "threshold=1,2")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	var sweep struct{ Points []map[string]any }
+	must(t, json.Unmarshal([]byte(out), &sweep))
+	for i, p := range sweep.Points {
+		if _, ok := p["blastRadius"]; ok || p["detection"] != nil || p["timeToPromoteSeconds"] != 390.0 {
+			t.Errorf("point %d: blast radius %v, detection %v, time %v; want no regression measures and 390 s",
+				i, p["blastRadius"], p["detection"], p["timeToPromoteSeconds"])
+		}
+	}
+}
+
 // canaryWith writes the 404s example's Canary with from replaced by to
 // into dir and returns its path.
 func canaryWith(t *testing.T, dir, from, to string) string {

@@ -22,15 +22,15 @@ import (
 // with N the number of weights and R = max(1, ⌈readyAfter / interval⌉).
 // Flagger documents only the analysis part, interval × N.
 type Arithmetic struct {
-	Interval time.Duration `json:"interval"`
+	Interval time.Duration `json:"intervalSeconds"`
 	// Weights are the canary weights of the analysis, in order.
 	Weights []int `json:"weights"`
 	// ReadyTicks is R: the ticks a rollout takes to be seen ready.
 	ReadyTicks int `json:"readyTicks"`
 	// Analysis is Flagger's documented figure, interval × N.
-	Analysis time.Duration `json:"analysis"`
+	Analysis time.Duration `json:"analysisSeconds"`
 	// Promotion is the whole time from the change to the promotion.
-	Promotion time.Duration `json:"promotion"`
+	Promotion time.Duration `json:"promotionSeconds"`
 }
 
 // ErrPastDeadline says a healthy canary is rolled back because its rollouts

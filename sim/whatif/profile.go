@@ -21,10 +21,10 @@ type Profile struct {
 	ErrorRate    float64 `json:"errorRate"`
 	NotFoundRate float64 `json:"notFoundRate"`
 	// P50 and P99 are the primary's latency, log-normal through both.
-	P50 time.Duration `json:"p50"`
-	P99 time.Duration `json:"p99"`
+	P50 time.Duration `json:"p50Seconds"`
+	P99 time.Duration `json:"p99Seconds"`
 	// ReadyAfter is how long a Deployment takes to roll out.
-	ReadyAfter time.Duration `json:"readyAfter"`
+	ReadyAfter time.Duration `json:"readyAfterSeconds"`
 	// LoadtesterRPS is load sent straight to the canary service from the
 	// change on, besides what the spec's webhooks run (the tutorial's
 	// rollout hook runs hey at 20 rps, which the simulator models already).

@@ -19,8 +19,8 @@ type CaseResult struct {
 	Undecided  int  `json:"undecided"`
 	// TimeToPromote and TimeToRollback are in seconds from the change,
 	// over the runs that ended so.
-	TimeToPromote  Spread `json:"timeToPromoteSeconds"`
-	TimeToRollback Spread `json:"timeToRollbackSeconds"`
+	TimeToPromote  Spread `json:"timeToPromoteSeconds,omitzero"`
+	TimeToRollback Spread `json:"timeToRollbackSeconds,omitzero"`
 	// BlastRadius is the users' requests the canary answered with a 4xx
 	// or 5xx before the analysis ended, over all runs; Served is all the
 	// users' requests it answered.
@@ -71,7 +71,7 @@ func summarise(c Case, outs []Outcome) CaseResult {
 // SpecSummary is what of the spec drives the timing and the verdicts.
 type SpecSummary struct {
 	Canary    string        `json:"canary"`
-	Interval  time.Duration `json:"interval"`
+	Interval  time.Duration `json:"intervalSeconds"`
 	Threshold int           `json:"threshold"`
 	MaxWeight int           `json:"maxWeight"`
 	Weights   []int         `json:"weights,omitempty"`

@@ -486,3 +486,38 @@ func TestUndecidedRunsAreSaid(t *testing.T) {
 		t.Errorf("findings %q, want the terminal's %q with %q", findings, rep.Findings(), want)
 	}
 }
+
+// TestSweepWithoutRegressionsChartsFalseRollbacks: a sweep that studied no
+// regression measured no blast radius; its chart does not draw it as 0
+// but places the settings by their false rollbacks, and says why.
+func TestSweepWithoutRegressionsChartsFalseRollbacks(t *testing.T) {
+	rep := sweep()
+	healthy := study()
+	healthy.Cases = healthy.Cases[:1]
+	for i := range rep.Points {
+		rep.Points[i].Report, rep.Points[i].BlastRadius, rep.Points[i].Detection = healthy, 0, 0
+		rep.Points[i].FalseRollback = 0.1 * float64(i)
+	}
+	var buf bytes.Buffer
+	if err := whatifreport.WriteSweep(&buf, rep); err != nil {
+		t.Fatal(err)
+	}
+	doc := parse(t, buf.String())
+	checkLabels(t, doc, "frontier-chart", "Time to promote against false rollbacks, per setting",
+		"healthy canary's median time to promote (m:ss)", "false rollbacks of a healthy canary (%)")
+	c := chart(t, doc, "frontier-chart")
+	points := c.Marks("circle", "point")
+	if len(points) != 3 {
+		t.Fatalf("%d points, want the 3 settings that promoted", len(points))
+	}
+	for i, n := range points {
+		_, y, _ := c.Circle(n)
+		if want := 10 * float64(i); reportdom.Attr(n, "data-value") != strconv.FormatFloat(want, 'f', -1, 64) || !near(y, want, c.YMax-c.YMin) {
+			t.Errorf("%s at %v%% (data-value %s), want %v%% false rollbacks", reportdom.Attr(n, "data-setting"), y,
+				reportdom.Attr(n, "data-value"), want)
+		}
+	}
+	if desc := reportdom.Text(doc.ByID("frontier-chart-desc")); !strings.Contains(desc, "the blast radius was not measured") {
+		t.Errorf("the chart's description %q does not say the blast radius was not measured", desc)
+	}
+}
