@@ -167,6 +167,14 @@ func (s *SweepReport) Print(w io.Writer) error {
 		return err
 	}
 	b.WriteString("\n" + s.FrontierNote() + "\n")
+	for _, p := range s.Points {
+		if p.Report == nil {
+			continue
+		}
+		if u := p.Report.undecidedFinding(); u != "" {
+			b.WriteString(p.Setting.String() + ": " + u)
+		}
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -2,6 +2,7 @@ package whatif_test
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/fledge-canary/fledge/sim/whatif"
@@ -78,5 +79,24 @@ func TestFindingsUndecided(t *testing.T) {
 	}
 	if got := rep.Findings(); !reflect.DeepEqual(got, want) {
 		t.Errorf("Findings() =\n%q\nwant\n%q", got, want)
+	}
+}
+
+// TestSweepPrintSaysUndecided: a setting whose runs did not all decide is
+// named under the sweep's table with its undecided runs.
+func TestSweepPrintSaysUndecided(t *testing.T) {
+	decided := &whatif.Report{RunLengthSeconds: 1770, Cases: []whatif.CaseResult{{Case: whatif.Case{Kind: whatif.Errors, Size: 2}, Name: "+2% 5xx", Runs: 4}}}
+	undecided := &whatif.Report{RunLengthSeconds: 1770, Cases: []whatif.CaseResult{{Case: whatif.Case{Kind: whatif.Errors, Size: 2}, Name: "+2% 5xx", Runs: 4, Undecided: 3}}}
+	rep := &whatif.SweepReport{Points: []whatif.Point{
+		{Setting: whatif.Setting{{Key: "threshold", Value: "5"}}, Report: decided},
+		{Setting: whatif.Setting{{Key: "threshold", Value: "100"}}, Report: undecided},
+	}}
+	var b strings.Builder
+	if err := rep.Print(&b); err != nil {
+		t.Fatal(err)
+	}
+	want := "threshold=100: Undecided after 29m30s (neither promoted nor rolled back): +2% 5xx 3 of 4.\n"
+	if !strings.HasSuffix(b.String(), want) || strings.Count(b.String(), "Undecided") != 1 {
+		t.Errorf("sweep table:\n%s\nwant it to end with %q", b.String(), want)
 	}
 }
