@@ -163,7 +163,7 @@ var _ = Describe("fledge-controller on a real API server", func() {
 		got := w.canary("mirrored")
 		Expect(got.Status.Conditions).To(ContainElement(And(
 			HaveField("Type", "Invalid"), HaveField("Message", ContainSubstring("spec.analysis.mirror")))))
-		events := refusals(w.events("mirrored", 2)) // the spec's warning (autoscaling/v2beta2) aside
+		events := w.events("mirrored", 1)
 		Expect(events).To(HaveLen(1), "one Warning, not one per tick")
 		Expect(events[0].Type).To(Equal(corev1.EventTypeWarning))
 		Expect(events[0].Message).To(ContainSubstring("spec.analysis.mirror"))

@@ -44,7 +44,7 @@ var _ = Describe("-no-cross-namespace-refs", func() {
 		want := "spec.analysis.metrics[2].templateRef.namespace: can't access metric template latency.templates, cross-namespace references are blocked"
 		Expect(w.canary(cd.Name).Status.Conditions).To(ContainElement(And(
 			HaveField("Type", controller.InvalidCondition), HaveField("Message", ContainSubstring(want)))))
-		events := refusals(w.events(cd.Name, 3)) // and two warnings: autoscaling/v2beta2, the metric's interval
+		events := w.events(cd.Name, 1)
 		Expect(events).To(HaveLen(1))
 		Expect(events[0].Type).To(Equal(corev1.EventTypeWarning))
 		Expect(events[0].Message).To(ContainSubstring(want))

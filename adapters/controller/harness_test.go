@@ -9,7 +9,6 @@ import (
 	"slices"
 	"sort"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -19,12 +18,14 @@ import (
 	clocktesting "k8s.io/utils/clock/testing"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
 	"github.com/fledge-canary/fledge/adapters/controller"
 	"github.com/fledge-canary/fledge/adapters/kube/kubetest"
 	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
 	"github.com/fledge-canary/fledge/core/engine"
 	"github.com/fledge-canary/fledge/sim/cluster"
+	"github.com/go-logr/logr"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -64,6 +65,9 @@ type world struct {
 	metrics    *scripted
 	loadtester *httptest.Server
 	weights    []int
+	// logs, when set before restart, receives the reconciler's log lines
+	// (console encoding: messages as written).
+	logs *lockedBuffer
 }
 
 var worlds int
@@ -99,10 +103,17 @@ func newWorld(readyAfter time.Duration) *world {
 func (w *world) restart() {
 	rec, err := controller.NewWithClients(controller.Clients{Client: k8s, Reader: k8s, Config: cfg, Scheme: scheme}, controller.Options{
 		MeshProvider: v1.ProviderOSM, MetricsServer: "http://prometheus:9090", SelectorLabels: []string{"app"},
-		ConfigTracking: true, Clock: w.clock, Metrics: w.metrics, Log: log.Log,
+		ConfigTracking: true, Clock: w.clock, Metrics: w.metrics, Log: w.logger(),
 	})
 	Expect(err).NotTo(HaveOccurred())
 	w.rec = rec
+}
+
+func (w *world) logger() logr.Logger {
+	if w.logs == nil {
+		return log.Log
+	}
+	return zap.New(zap.WriteTo(w.logs), zap.ConsoleEncoder())
 }
 
 // tutorialCanary is scenarios/manifests/podinfo-canary.yaml in the world's
@@ -188,18 +199,6 @@ func messages(events []corev1.Event) []string {
 	out := make([]string, len(events))
 	for i, e := range events {
 		out[i] = e.Message
-	}
-	return out
-}
-
-// refusals are the events other than the spec's validation warnings
-// ("spec warning: …", one per warning and generation).
-func refusals(events []corev1.Event) []corev1.Event {
-	var out []corev1.Event
-	for _, e := range events {
-		if !strings.HasPrefix(e.Message, "spec warning: ") {
-			out = append(out, e)
-		}
 	}
 	return out
 }

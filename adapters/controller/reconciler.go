@@ -134,10 +134,13 @@ func settled(cd *v1.Canary) bool {
 	return false
 }
 
-// warn records each validation warning (what OSM ignores, a very long hook
-// timeout, a deprecated field) as one Warning event and log line per
-// generation of the spec, not per tick. The generations warned of are kept
-// in memory: a restarted controller warns once more.
+// warn logs each validation warning (what OSM ignores, a very long hook
+// timeout, a deprecated field) once per generation of the spec, not per
+// tick. They are not Events: the Canary's Events stay Flagger's, so that
+// kubectl describe shows what the tutorial shows (its own Canary has a
+// warning, autoscaling/v2beta2); fledge validate prints them before a spec
+// ships. The generations warned of are kept in memory: a restarted
+// controller logs them once more.
 func (r *Reconciler) warn(cd *v1.Canary, warnings v1.FieldErrors) {
 	if len(warnings) == 0 || !r.warned.first(client.ObjectKeyFromObject(cd), cd.Generation) {
 		return
@@ -146,7 +149,6 @@ func (r *Reconciler) warn(cd *v1.Canary, warnings v1.FieldErrors) {
 	for _, w := range warnings.Strings() {
 		msg := "spec warning: " + w
 		log.Info(msg)
-		r.events.Event(cd, corev1.EventTypeWarning, EventReason, msg)
 	}
 }
 

@@ -57,9 +57,7 @@ var _ = Describe("a controller restarted between ticks", func() {
 			got := w.canary("podinfo")
 			Expect(got.Status.Phase).To(Equal(v1.PhaseSucceeded))
 			promote := renamespace(expectedEvents("tutorial-promote"), w.ns)
-			// The new process warns once more of the spec's warnings (the
-			// tutorial's autoscaling/v2beta2) before its first tick.
-			want := asDescribedBy(append(slices.Clone(boot), promote[:before]...), append(specWarnings(cd), promote[before:]...))
+			want := asDescribedBy(append(slices.Clone(boot), promote[:before]...), promote[before:])
 			Expect(messages(w.events("podinfo", len(want)))).To(Equal(want))
 			Expect(w.weights).To(Equal([]int{0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 0}))
 		})
@@ -89,16 +87,6 @@ func asDescribedBy(first, second []string) []string {
 	out := kubetest.AsDescribed(tagged)
 	for i, m := range out {
 		out[i] = m[2:]
-	}
-	return out
-}
-
-// specWarnings are the Warning events of the canary's validation warnings.
-func specWarnings(cd *v1.Canary) []string {
-	_, warnings := cd.Validate(v1.ValidationOptions{})
-	var out []string
-	for _, w := range warnings.Strings() {
-		out = append(out, "spec warning: "+w)
 	}
 	return out
 }
