@@ -427,14 +427,22 @@ func TestPromote(t *testing.T) {
 	}
 }
 
-func TestPromoteRetriesOnConflict(t *testing.T) {
+// withPrimary is the tutorial's target and its primary on a fake
+// clientset, and the canary without an autoscaler.
+func withPrimary(t *testing.T) (*fake.Clientset, *Workload, *v1.Canary) {
+	t.Helper()
 	c := fake.NewClientset(kubetest.Deployment())
 	w := NewWorkload(c, Options{})
 	cd := kubetest.Canary(kubetest.WithoutAutoscaler)
-	ctx := context.Background()
-	if err := w.EnsurePrimary(ctx, cd); err != nil {
+	if err := w.EnsurePrimary(context.Background(), cd); err != nil {
 		t.Fatal(err)
 	}
+	return c, w, cd
+}
+
+func TestPromoteRetriesOnConflict(t *testing.T) {
+	c, w, cd := withPrimary(t)
+	ctx := context.Background()
 	conflicts := 2
 	c.PrependReactor("update", "deployments", func(k8stesting.Action) (bool, runtime.Object, error) {
 		if conflicts == 0 {
@@ -465,13 +473,8 @@ func observe(t *testing.T, w *Workload, cd *v1.Canary) engine.Target {
 // after the tick observed it (kubectl set image during the last analysis)
 // is not copied to the primary.
 func TestPromoteRefusesAChangedTarget(t *testing.T) {
-	c := fake.NewClientset(kubetest.Deployment())
-	w := NewWorkload(c, Options{})
-	cd := kubetest.Canary(kubetest.WithoutAutoscaler)
+	c, w, cd := withPrimary(t)
 	ctx := context.Background()
-	if err := w.EnsurePrimary(ctx, cd); err != nil {
-		t.Fatal(err)
-	}
 	analysed := observe(t, w, cd)
 	before := getDeployment(t, c, "podinfo-primary").Spec.Template
 	target := getDeployment(t, c, "podinfo")
