@@ -75,12 +75,13 @@ var _ = Describe("fledge-controller on a real API server", func() {
 		var target appsv1.Deployment
 		Expect(k8s.Get(suiteCtx, types.NamespacedName{Namespace: w.ns, Name: "podinfo"}, &target)).To(Succeed())
 		Expect(*target.Spec.Replicas).To(BeZero(), "the target is scaled to zero")
-		Expect(messages(w.events("podinfo", 1))).To(ContainElement("Initialization done! podinfo." + w.ns))
+		Eventually(func() []string { return messages(w.events("podinfo", 1)) }).WithTimeout(10 * time.Second).Should(
+			ContainElement("Initialization done! podinfo." + w.ns))
 	})
 
 	It("promotes 6.0.1 with the tutorial's events, status and weights", func() {
 		bootstrap()
-		boot := messages(w.events("podinfo", 1))
+		boot := w.bootEvents("podinfo")
 		setImage("ghcr.io/stefanprodan/podinfo:6.0.1")
 		w.tickUntil(cd, 30, v1.PhaseSucceeded, v1.PhaseFailed)
 		got := w.canary("podinfo")
@@ -98,7 +99,7 @@ var _ = Describe("fledge-controller on a real API server", func() {
 
 	It("rolls 6.0.2 back on 500s and latency, as the tutorial shows", func() {
 		bootstrap()
-		boot := messages(w.events("podinfo", 1))
+		boot := w.bootEvents("podinfo")
 		setImage("ghcr.io/stefanprodan/podinfo:6.0.2")
 		script := map[int][2]float64{6: {69.17, 50}, 7: {61.39, 50}, 8: {55.06, 50}, 9: {100, 1200}, 10: {100, 1450}}
 		for i := 1; i <= 20; i++ {
@@ -208,8 +209,8 @@ var _ = Describe("revertOnDeletion", func() {
 		Expect(*target.Spec.Replicas).To(BeNumerically(">=", 1))
 		var gone v1.Canary
 		Expect(k8s.Get(suiteCtx, types.NamespacedName{Namespace: w.ns, Name: "podinfo"}, &gone)).NotTo(Succeed())
-		msgs := messages(w.events("podinfo", 1))
-		Expect(msgs).To(ContainElements("Terminating canary podinfo."+w.ns, "Terminated canary podinfo."+w.ns))
+		Eventually(func() []string { return messages(w.events("podinfo", 1)) }).WithTimeout(10 * time.Second).Should(
+			ContainElements("Terminating canary podinfo."+w.ns, "Terminated canary podinfo."+w.ns))
 	})
 })
 
@@ -249,10 +250,11 @@ var _ = Describe("revertOnDeletion when the target cannot take the traffic back"
 		var apex corev1.Service
 		Expect(k8s.Get(suiteCtx, types.NamespacedName{Namespace: w.ns, Name: "podinfo"}, &apex)).To(Succeed())
 		Expect(apex.Spec.Selector).To(Equal(map[string]string{"app": "podinfo-primary"}), "no revert to a missing target")
-		msgs := messages(w.events("podinfo", 1))
-		Expect(msgs).To(ContainElement("Deployment podinfo." + w.ns + " not found: canary podinfo." + w.ns +
-			" terminated without reverting traffic to it"))
-		Expect(msgs).NotTo(ContainElement("Terminated canary podinfo." + w.ns))
+		// Events reach the API server asynchronously: wait for the last one.
+		msgs := func() []string { return messages(w.events("podinfo", 1)) }
+		Eventually(msgs).WithTimeout(10 * time.Second).Should(ContainElement("Deployment podinfo." + w.ns +
+			" not found: canary podinfo." + w.ns + " terminated without reverting traffic to it"))
+		Expect(msgs()).NotTo(ContainElement("Terminated canary podinfo." + w.ns))
 	})
 
 	It("gives up waiting for a target that never becomes ready, with a Warning, and reverts", func() {
@@ -266,11 +268,11 @@ var _ = Describe("revertOnDeletion when the target cannot take the traffic back"
 		var apex corev1.Service
 		Expect(k8s.Get(suiteCtx, types.NamespacedName{Namespace: w.ns, Name: "podinfo"}, &apex)).To(Succeed())
 		Expect(apex.Spec.Selector).To(Equal(map[string]string{"app": "podinfo"}))
-		events := w.events("podinfo", 1)
-		Expect(messages(events)).To(ContainElements(
+		// Events reach the API server asynchronously: wait for the last one.
+		Eventually(func() []string { return messages(w.events("podinfo", 1)) }).WithTimeout(10 * time.Second).Should(ContainElements(
 			"Deployment podinfo."+w.ns+" not ready after 5 checks: reverting traffic to it anyway",
 			"Terminated canary podinfo."+w.ns))
-		for _, e := range events {
+		for _, e := range w.events("podinfo", 1) {
 			if strings.Contains(e.Message, "not ready after") {
 				Expect(e.Type).To(Equal(corev1.EventTypeWarning))
 			}

@@ -158,7 +158,6 @@ var _ = Describe("a spec that turns invalid in the middle of an analysis", func(
 			w.tick(cd)
 		}
 		Expect(w.canary("podinfo").Status.CanaryWeight).To(Equal(30))
-		before := len(w.events("podinfo", 1))
 
 		edit := func(mirror bool) {
 			got := w.canary("podinfo")
@@ -182,12 +181,24 @@ var _ = Describe("a spec that turns invalid in the middle of an analysis", func(
 		Expect(got.Status.Phase).To(Equal(v1.PhaseProgressing))
 		Expect(got.Status.CanaryWeight).To(BeZero())
 		Expect(got.Status.Conditions).To(ContainElement(HaveField("Type", controller.InvalidCondition)))
-		events := w.events("podinfo", before+2)[before:]
-		Expect(messages(events)).To(ConsistOf(
-			"Halt podinfo."+w.ns+" advancement: invalid spec, all traffic routed to the primary until the spec is fixed",
-			ContainSubstring("spec.analysis.mirror")), "one Warning each, not one per interval")
-		for _, e := range events {
+		// Events reach the API server asynchronously: wait for both, then
+		// check each is one Warning, not one per interval.
+		halt := "Halt podinfo." + w.ns + " advancement: invalid spec, all traffic routed to the primary until the spec is fixed"
+		refusal := func(e corev1.Event) bool {
+			return e.Message == halt || strings.Contains(e.Message, "spec.analysis.mirror")
+		}
+		Eventually(func() []string { return messages(w.events("podinfo", 1)) }).WithTimeout(10 * time.Second).Should(
+			ContainElements(halt, ContainSubstring("spec.analysis.mirror")))
+		var refusals []corev1.Event
+		for _, e := range w.events("podinfo", 1) {
+			if refusal(e) {
+				refusals = append(refusals, e)
+			}
+		}
+		Expect(refusals).To(HaveLen(2))
+		for _, e := range refusals {
 			Expect(e.Type).To(Equal(corev1.EventTypeWarning))
+			Expect(e.Count).To(BeNumerically("<=", 1), "one Warning, not one per interval: %s", e.Message)
 		}
 
 		edit(false)
