@@ -81,7 +81,7 @@ var _ = Describe("fledge-controller on a real API server", func() {
 
 	It("promotes 6.0.1 with the tutorial's events, status and weights", func() {
 		bootstrap()
-		boot := w.bootEvents("podinfo")
+		boot := w.bootEvents()
 		setImage("ghcr.io/stefanprodan/podinfo:6.0.1")
 		w.tickUntil(cd, 30, v1.PhaseSucceeded, v1.PhaseFailed)
 		got := w.canary("podinfo")
@@ -99,7 +99,7 @@ var _ = Describe("fledge-controller on a real API server", func() {
 
 	It("rolls 6.0.2 back on 500s and latency, as the tutorial shows", func() {
 		bootstrap()
-		boot := w.bootEvents("podinfo")
+		boot := w.bootEvents()
 		setImage("ghcr.io/stefanprodan/podinfo:6.0.2")
 		script := map[int][2]float64{6: {69.17, 50}, 7: {61.39, 50}, 8: {55.06, 50}, 9: {100, 1200}, 10: {100, 1450}}
 		for i := 1; i <= 20; i++ {

@@ -293,7 +293,7 @@ var _ = Describe("API faults: 409, 500 and timeouts on a share of the controller
 			cd := w.tutorialCanary()
 			Expect(k8s.Create(suiteCtx, cd)).To(Succeed())
 			w.tickUntil(cd, 100, v1.PhaseInitialized)
-			boot := w.bootEvents("podinfo")
+			boot := w.bootEvents()
 			w.setImage("ghcr.io/stefanprodan/podinfo:6.0.1")
 			w.tickUntil(cd, 200, v1.PhaseSucceeded, v1.PhaseFailed)
 			report(w, fmt.Sprintf("promotion seed %d", seed))
@@ -314,7 +314,7 @@ var _ = Describe("API faults: 409, 500 and timeouts on a share of the controller
 			cd := w.tutorialCanary()
 			Expect(k8s.Create(suiteCtx, cd)).To(Succeed())
 			w.tickUntil(cd, 100, v1.PhaseInitialized)
-			boot := w.bootEvents("podinfo")
+			boot := w.bootEvents()
 			w.setImage("ghcr.io/stefanprodan/podinfo:6.0.2")
 			// The tutorial's bad values, one per failed check once the
 			// canary is at 15%: what the check sees does not depend on

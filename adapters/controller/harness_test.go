@@ -169,14 +169,14 @@ func (w *world) tickUntil(cd *v1.Canary, n int, phases ...v1.CanaryPhase) {
 
 // events are the messages of the canary's Kubernetes Events, in the order
 // they were written, once `want` of them have arrived.
-// bootEvents are the canary's event messages once its bootstrap's last
-// one, "Initialization done!", has reached the API server (the recorder
-// writes asynchronously).
-func (w *world) bootEvents(name string) []string {
-	done := "Initialization done! " + name + "." + w.ns
+// bootEvents are the podinfo canary's event messages once its
+// bootstrap's last one, "Initialization done!", has reached the API server
+// (the recorder writes asynchronously).
+func (w *world) bootEvents() []string {
+	done := "Initialization done! podinfo." + w.ns
 	var msgs []string
 	Eventually(func() []string {
-		msgs = messages(w.events(name, 1))
+		msgs = messages(w.events("podinfo", 1))
 		return msgs
 	}).WithTimeout(10 * time.Second).Should(ContainElement(done))
 	return msgs

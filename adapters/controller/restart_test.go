@@ -38,7 +38,7 @@ var _ = Describe("a controller restarted between ticks", func() {
 			cd := w.tutorialCanary()
 			Expect(k8s.Create(suiteCtx, cd)).To(Succeed())
 			w.tickUntil(cd, 5, v1.PhaseInitialized)
-			boot := w.bootEvents("podinfo")
+			boot := w.bootEvents()
 			var dep appsv1.Deployment
 			Expect(k8s.Get(suiteCtx, types.NamespacedName{Namespace: w.ns, Name: "podinfo"}, &dep)).To(Succeed())
 			dep.Spec.Template.Spec.Containers[0].Image = "ghcr.io/stefanprodan/podinfo:6.0.1"
