@@ -86,8 +86,12 @@ func TestSameOutcome(t *testing.T) {
 			sim.FaultReport{Repeatable: []string{"Copying"}}, true, 1},
 		{"a repeat twice", result(v1.PhaseSucceeded, []int{10, 20, 0}, "Advance 10", "Advance 20", "Copying", "Copying", "Copying", "Routing all traffic to primary", "Promotion completed!"),
 			sim.FaultReport{Repeatable: []string{"Copying"}}, true, 1},
-		{"a waited primary", result(v1.PhaseSucceeded, []int{10, 20, 0}, "Advance 10", "Advance 20", "Copying", "p.ns not ready: x", "p.ns not ready: y", "Routing all traffic to primary", "Promotion completed!"),
-			sim.FaultReport{Waits: []string{"p.ns not ready: "}}, true, 0},
+		{"a waited primary", waited(result(v1.PhaseSucceeded, []int{10, 20, 0}, "Advance 10", "Advance 20", "Copying", "p.ns not ready: x", "p.ns not ready: y", "Routing all traffic to primary", "Promotion completed!"), 3, 4),
+			sim.FaultReport{ExtraTicks: []engine.Reason{engine.ReasonPrimaryNotReady}}, true, 0},
+		{"a waited primary not allowed", waited(result(v1.PhaseSucceeded, []int{10, 20, 0}, "Advance 10", "Advance 20", "Copying", "p.ns not ready: x", "p.ns not ready: y", "Routing all traffic to primary", "Promotion completed!"), 3, 4),
+			sim.FaultReport{}, true, 1},
+		{"a wait of another reason", result(v1.PhaseSucceeded, []int{10, 20, 0}, "Advance 10", "Advance 20", "Copying", "p.ns not ready: x", "Routing all traffic to primary", "Promotion completed!"),
+			sim.FaultReport{ExtraTicks: []engine.Reason{engine.ReasonPrimaryNotReady}}, true, 1},
 		{"a skipped step", result(v1.PhaseSucceeded, []int{10, 0}, "Advance 10", "Copying", "Routing all traffic to primary", "Promotion completed!"), sim.FaultReport{}, true, 2},
 		{"another phase", result(v1.PhaseFailed, []int{10, 20, 0}, "Advance 10", "Advance 20", "Canary failed!"), sim.FaultReport{}, false, 2},
 		{"fewer steps, same end", result(v1.PhaseSucceeded, []int{10, 0}, "Advance 10", "x (injected fault)", "Promotion completed!"), sim.FaultReport{}, false, 0},
@@ -100,6 +104,15 @@ func TestSameOutcome(t *testing.T) {
 			}
 		})
 	}
+}
+
+// waited records the events at the indexes given as the ticks of a
+// primary that was not ready.
+func waited(res *sim.Result, indexes ...int) *sim.Result {
+	for _, i := range indexes {
+		res.Ticks = append(res.Ticks, engine.Record{Reason: engine.ReasonPrimaryNotReady, Events: res.Events[i : i+1]})
+	}
+	return res
 }
 
 func routes(canary int) decide.Routes { return decide.Routes{Primary: 100 - canary, Canary: canary} }

@@ -55,7 +55,7 @@ func (r *run) timeline(ctx context.Context) error {
 	end := r.start.Add(r.s.Until.D())
 	next := 0
 	for r.now.Before(end) {
-		if next == len(r.s.Actions) && r.settled() {
+		if (next == len(r.s.Actions) && r.settled()) || r.gone() {
 			break
 		}
 		at := r.nextTick
@@ -107,8 +107,15 @@ func (r *run) stepTo(ctx context.Context, at time.Time, actions []scenario.Actio
 			return err
 		}
 	}
-	if at.Equal(r.nextTick) {
-		return r.tick(ctx)
+	changed := r.changed
+	r.changed = false
+	switch {
+	case r.gone():
+		return nil
+	case at.Equal(r.nextTick):
+		return r.tick(ctx, true)
+	case changed:
+		return r.tick(ctx, false)
 	}
 	return nil
 }
@@ -131,11 +138,18 @@ func (r *run) weights() (primary, canary int) {
 	return rt.Primary, rt.Canary
 }
 
-func (r *run) tick(ctx context.Context) error {
+// tick runs the controller's reconcile at r.now: scheduled, or brought by
+// a change to the Canary (see reconcile). The next one is the earlier of
+// the one scheduled and the one this reconcile asks for, as the work
+// queue keeps the earlier of two.
+func (r *run) tick(ctx context.Context, scheduled bool) error {
 	r.canary.Status = *r.status.status.DeepCopy()
-	res, err := r.controllerTick(ctx)
+	res, ran, err := r.controllerTick(ctx, scheduled)
 	if err != nil {
 		return fmt.Errorf("tick at %v: %w", r.now.Sub(Epoch), err)
+	}
+	if !ran {
+		return nil
 	}
 	r.records = append(r.records, res.Record)
 	// The Deployment controller sees the tick's changes at once.
@@ -145,7 +159,10 @@ func (r *run) tick(ctx context.Context) error {
 	if r.status.status.Phase == v1.PhaseProgressing && !r.start.IsZero() {
 		r.analysed = true
 	}
-	r.nextTick = r.now.Add(res.RequeueAfter)
+	next := r.now.Add(res.RequeueAfter)
+	if scheduled || next.Before(r.nextTick) {
+		r.nextTick = next
+	}
 	return nil
 }
 

@@ -45,9 +45,14 @@ type run struct {
 
 	now, start, nextTick time.Time
 	analysed             bool
-	records              []engine.Record
-	notes                []Note
-	bootstrapEvents      int
+	// ticked and lastTick are when the engine last ticked (not refused
+	// or finalized); changed is set by an action that changed the Canary,
+	// which brings a reconcile at once.
+	ticked, changed bool
+	lastTick        time.Time
+	records         []engine.Record
+	notes           []Note
+	bootstrapEvents int
 }
 
 func newRun(l *scenario.Loaded) (*run, error) {
@@ -83,7 +88,7 @@ func newRun(l *scenario.Loaded) (*run, error) {
 	r.engine = &engine.Engine{
 		Workload: kube.NewWorkload(kubeClient, kube.Options{ConfigTracking: true}),
 		Router:   r.router, Metrics: r.metrics, Templates: templatesOf(l.Templates), Webhooks: r.hooks,
-		Status: r.status, Events: r.events,
+		Status: r.status, Finalizers: finalizers{cd: cd}, Events: r.events,
 		Config: engine.Config{MeshProvider: v1.ProviderOSM, MetricsServer: c.MetricsServer},
 	}
 	for _, t := range l.Traffic {
@@ -227,6 +232,10 @@ func (r *run) apply(ctx context.Context, a scenario.Action) error {
 		r.hooks.replies[a.Webhook.Name] = a.Webhook.Reply
 	case a.Metric != nil:
 		r.metrics.values[a.Metric.Name] = *a.Metric
+	case a.Apply != nil:
+		r.applyCanary(a.Applied())
+	case a.Delete != "":
+		r.deleteCanary()
 	case a.Stall != "":
 		name := r.canary.Spec.TargetRef.Name
 		if a.Stall == scenario.TargetPrimary {

@@ -43,7 +43,7 @@ var _ = Describe("-no-cross-namespace-refs", func() {
 		}
 		want := "spec.analysis.metrics[2].templateRef.namespace: can't access metric template latency.templates, cross-namespace references are blocked"
 		Expect(w.canary(cd.Name).Status.Conditions).To(ContainElement(And(
-			HaveField("Type", controller.InvalidCondition), HaveField("Message", ContainSubstring(want)))))
+			HaveField("Type", v1.InvalidCondition), HaveField("Message", ContainSubstring(want)))))
 		events := w.events(cd.Name, 1)
 		Expect(events).To(HaveLen(1))
 		Expect(events[0].Type).To(Equal(corev1.EventTypeWarning))
@@ -57,7 +57,7 @@ var _ = Describe("-no-cross-namespace-refs", func() {
 		Expect(k8s.Create(suiteCtx, cd)).To(Succeed())
 		w.tick(cd)
 		got := w.canary(cd.Name)
-		Expect(got.Status.Conditions).NotTo(ContainElement(HaveField("Type", controller.InvalidCondition)))
+		Expect(got.Status.Conditions).NotTo(ContainElement(HaveField("Type", v1.InvalidCondition)))
 		Expect(got.Status.Phase).NotTo(BeEmpty())
 	})
 })

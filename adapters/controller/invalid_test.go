@@ -98,7 +98,7 @@ var _ = Describe("every invalid Canary of the validation table on a live API ser
 				}
 				Expect(got.ResourceVersion).To(Equal(versions[name]), "%s: written again in round %d", tc.Name, round)
 				Expect(got.Status.Conditions).To(ContainElement(And(
-					HaveField("Type", controller.InvalidCondition), HaveField("Status", v1.ConditionTrue),
+					HaveField("Type", v1.InvalidCondition), HaveField("Status", v1.ConditionTrue),
 					HaveField("Message", invalidMessage(tc, w.ns)))), tc.Name)
 				Expect(got.Status.Phase).To(BeEmpty(), "%s: never ticked", tc.Name)
 			}
@@ -180,7 +180,7 @@ var _ = Describe("a spec that turns invalid in the middle of an analysis", func(
 		got := w.canary("podinfo")
 		Expect(got.Status.Phase).To(Equal(v1.PhaseProgressing))
 		Expect(got.Status.CanaryWeight).To(BeZero())
-		Expect(got.Status.Conditions).To(ContainElement(HaveField("Type", controller.InvalidCondition)))
+		Expect(got.Status.Conditions).To(ContainElement(HaveField("Type", v1.InvalidCondition)))
 		// Events reach the API server asynchronously: wait for both, then
 		// check each is one Warning, not one per interval.
 		halt := "Halt podinfo." + w.ns + " advancement: invalid spec, all traffic routed to the primary until the spec is fixed"
@@ -220,7 +220,7 @@ var _ = Describe("a spec fixed and then broken the same way again", func() {
 			Expect(k8s.Update(suiteCtx, got)).To(Succeed())
 			w.tick(got)
 		}
-		invalid := HaveField("Type", controller.InvalidCondition)
+		invalid := HaveField("Type", v1.InvalidCondition)
 		w.tick(cd)
 		Expect(w.canary("podinfo").Status.Conditions).To(ContainElement(invalid))
 		edit(false)

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/types"
+
+	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
 )
 
 // schedule remembers when each canary last ticked.
@@ -68,4 +70,29 @@ func (s *schedule) known(key types.NamespacedName) bool {
 	defer s.mu.Unlock()
 	_, ok := s.last[key]
 	return ok
+}
+
+// due is how long until the canary's next tick at now: its ticks are an
+// analysis interval apart, and a canary taken over settled (see settled)
+// has its first tick spread into the interval.
+func (s *schedule) due(key types.NamespacedName, cd *v1.Canary, now time.Time) time.Duration {
+	interval := cd.GetAnalysisInterval()
+	if !s.known(key) && settled(cd) {
+		if wait := s.adopt(key, interval, now); wait > 0 {
+			return wait
+		}
+	}
+	return s.wait(key, interval, now)
+}
+
+// settled reports whether a canary is set up and between analyses: a
+// canary the controller takes over in that state has nothing urgent, so
+// its ticks are spread over the interval. A new canary, or one in an
+// analysis, ticks at once, as in Flagger.
+func settled(cd *v1.Canary) bool {
+	switch cd.Status.Phase {
+	case v1.PhaseInitialized, v1.PhaseSucceeded, v1.PhaseFailed:
+		return true
+	}
+	return false
 }

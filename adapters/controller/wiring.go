@@ -90,10 +90,9 @@ func NewWithClients(c Clients, opts Options) (*Reconciler, error) {
 	}))
 	sink := &eventHooks{sender: sender, global: opts.EventWebhook, log: opts.Log}
 	rec := &Reconciler{
-		client: c.Client, clock: opts.Clock, log: opts.Log, events: events, sender: sender, broadcaster: broadcaster,
+		client: c.Client, clock: opts.Clock, log: opts.Log, sender: sender, broadcaster: broadcaster,
 		metrics:    NewMetrics(opts.Registry, opts.Version, opts.MeshProvider),
 		validation: v1.ValidationOptions{NoCrossNamespaceRefs: opts.NoCrossNamespaceRefs},
-		finalizer:  &finalizer{client: c.Client, kube: kubeClient, events: events, clock: opts.Clock, checks: newChecks()},
 		schedule:   newSchedule(),
 		warned:     newWarned(),
 	}
@@ -101,13 +100,14 @@ func NewWithClients(c Clients, opts Options) (*Reconciler, error) {
 		Workload: kube.NewWorkload(kubeClient, kube.Options{
 			SelectorLabels: opts.SelectorLabels, ConfigTracking: opts.ConfigTracking, IncludeLabelPrefixes: opts.IncludeLabelPrefixes,
 		}),
-		Router:    smi.NewRouter(kube.NewServices(kubeClient), splitClient),
-		Metrics:   opts.Metrics,
-		Templates: templates{client: c.Client},
-		Webhooks:  caller,
-		Status:    &statusWriter{client: c.Client, reader: c.Reader},
-		Events:    &recorder{events: events, log: opts.Log, sink: sink},
-		Config:    engine.Config{MeshProvider: opts.MeshProvider, MetricsServer: opts.MetricsServer},
+		Router:     smi.NewRouter(kube.NewServices(kubeClient), splitClient),
+		Metrics:    opts.Metrics,
+		Templates:  templates{client: c.Client},
+		Webhooks:   caller,
+		Status:     &statusWriter{client: c.Client, reader: c.Reader},
+		Finalizers: finalizers{client: c.Client},
+		Events:     &recorder{events: events, log: opts.Log, sink: sink},
+		Config:     engine.Config{MeshProvider: opts.MeshProvider, MetricsServer: opts.MetricsServer},
 	}
 	return rec, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 
@@ -66,4 +67,18 @@ func (w *Workload) scale(ctx context.Context, cd *v1.Canary, replicas int32) err
 		return fmt.Errorf("scaling down %s.%s to 0 failed: %w", name, cd.Namespace, err)
 	}
 	return fmt.Errorf("scaling up %s.%s to %d failed: %w", name, cd.Namespace, replicas, err)
+}
+
+// ScaleToPrimary scales the target to the primary's replicas, at least
+// one, or to one when the primary is gone.
+func (w *Workload) ScaleToPrimary(ctx context.Context, cd *v1.Canary) error {
+	replicas := int32(1)
+	primary, err := w.client.AppsV1().Deployments(cd.Namespace).Get(ctx, cd.GetPrimaryName(), metav1.GetOptions{})
+	switch {
+	case err == nil && primary.Spec.Replicas != nil:
+		replicas = max(1, *primary.Spec.Replicas)
+	case err != nil && !apierrors.IsNotFound(err):
+		return fmt.Errorf("deployment %s.%s get query error: %w", cd.GetPrimaryName(), cd.Namespace, err)
+	}
+	return w.scale(ctx, cd, replicas)
 }

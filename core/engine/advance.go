@@ -15,15 +15,15 @@ func (t *tick) advance(ctx context.Context) bool {
 		return t.blueGreen(ctx)
 	case decide.StrategyABTesting:
 		t.warning("A/B testing needs header routing, which OSM cannot do: remove analysis.match")
-		return t.end("A/B testing refused")
+		return t.end(ReasonABTestingRefused, "A/B testing refused")
 	}
 	if decide.NextStepWeight(t.a, t.routes.Canary) <= 0 {
-		return t.end("no weight step configured")
+		return t.end(ReasonNoWeightStep, "no weight step configured")
 	}
 	if t.st.Phase == v1.PhaseProgressing {
 		if hook, ok := t.runGate(ctx, v1.ConfirmTrafficIncreaseHook, v1.PhaseProgressing, "Confirm-traffic-increase check %s passed"); !ok {
 			t.warning("Halt %s.%s advancement waiting for traffic increase approval %s", t.canaryName(), t.ns(), hook)
-			return t.end("waiting for traffic increase approval")
+			return t.end(ReasonWaitingTraffic, "waiting for traffic increase approval")
 		}
 	}
 	if t.routes.Canary < decide.MaxWeight(t.a) {
@@ -35,24 +35,24 @@ func (t *tick) advance(ctx context.Context) bool {
 func (t *tick) stepCanary(ctx context.Context) bool {
 	next := decide.Advance(t.a, t.routes)
 	if err := t.setRoutes(ctx, next); err != nil {
-		return t.failed("routes not set", err)
+		return t.failed(ReasonRoutesNotSet, "routes not set", err)
 	}
 	t.st.CanaryWeight = next.Canary
 	t.normal("Advance %s.%s canary weight %v", t.canaryName(), t.ns(), next.Canary)
-	return t.end(fmt.Sprintf("advanced to weight %d", next.Canary))
+	return t.end(ReasonAdvanced, fmt.Sprintf("advanced to weight %d", next.Canary))
 }
 
 // promote copies the canary to the primary once confirm-promotion agrees.
 func (t *tick) promote(ctx context.Context) bool {
 	if !t.confirmPromotion(ctx) {
-		return t.end("waiting for promotion approval")
+		return t.end(ReasonWaitingPromotion, "waiting for promotion approval")
 	}
 	t.normal("Copying %s.%s template spec to %s.%s", t.targetName(), t.ns(), t.cd.GetPrimaryName(), t.ns())
 	if err := t.e.Workload.Promote(ctx, t.cd, t.target); err != nil {
-		return t.failed("promotion failed", err)
+		return t.failed(ReasonPromotionFailed, "promotion failed", err)
 	}
 	t.setPhase(v1.PhasePromoting)
-	return t.end("promoting")
+	return t.end(ReasonPromoting, "promoting")
 }
 
 // confirmPromotion runs the confirm-promotion hooks. The first refusal
@@ -78,23 +78,23 @@ func (t *tick) blueGreen(ctx context.Context) bool {
 	if t.a.Iterations > t.st.Iterations {
 		t.st.Iterations++
 		t.normal("Advance %s.%s canary iteration %v/%v", t.canaryName(), t.ns(), t.st.Iterations, t.a.Iterations)
-		return t.end(fmt.Sprintf("iteration %d", t.st.Iterations))
+		return t.end(ReasonIteration, fmt.Sprintf("iteration %d", t.st.Iterations))
 	}
 	if !t.confirmPromotion(ctx) {
-		return t.end("waiting for promotion approval")
+		return t.end(ReasonWaitingPromotion, "waiting for promotion approval")
 	}
 	if t.a.Iterations == t.st.Iterations {
 		t.normal("Routing all traffic to canary")
 		if err := t.setRoutes(ctx, decide.Routes{Canary: v1.TotalWeight}); err != nil {
-			return t.failed("routes not set", err)
+			return t.failed(ReasonRoutesNotSet, "routes not set", err)
 		}
 		t.st.Iterations++
-		return t.end("all traffic to canary")
+		return t.end(ReasonAllTrafficToCanary, "all traffic to canary")
 	}
 	t.normal("Copying %s.%s template spec to %s.%s", t.targetName(), t.ns(), t.cd.GetPrimaryName(), t.ns())
 	if err := t.e.Workload.Promote(ctx, t.cd, t.target); err != nil {
-		return t.failed("promotion failed", err)
+		return t.failed(ReasonPromotionFailed, "promotion failed", err)
 	}
 	t.setPhase(v1.PhasePromoting)
-	return t.end("promoting")
+	return t.end(ReasonPromoting, "promoting")
 }

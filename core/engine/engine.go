@@ -20,15 +20,16 @@ type Config struct {
 
 // Engine runs ticks. Every port must be set except Trace.
 type Engine struct {
-	Workload  Workload
-	Router    Router
-	Metrics   Metrics
-	Templates Templates
-	Webhooks  Webhooks
-	Status    StatusWriter
-	Events    Recorder
-	Trace     Tracer
-	Config    Config
+	Workload   Workload
+	Router     Router
+	Metrics    Metrics
+	Templates  Templates
+	Webhooks   Webhooks
+	Status     StatusWriter
+	Finalizers Finalizers
+	Events     Recorder
+	Trace      Tracer
+	Config     Config
 }
 
 // Result is the outcome of a tick.
@@ -48,14 +49,20 @@ func (e *Engine) Tick(ctx context.Context, cd *v1.Canary, now time.Time) (Result
 	t := newTick(e, cd, now)
 	t.run(ctx)
 	err := t.writeStatus(ctx)
+	return t.finish(), err
+}
+
+// finish completes the trace record with the status, hands it to the
+// tracer and returns the result.
+func (t *tick) finish() Result {
 	t.rec.Phase = t.st.Phase
 	t.rec.CanaryWeight = t.st.CanaryWeight
 	t.rec.FailedChecks = t.st.FailedChecks
 	t.rec.Iterations = t.st.Iterations
-	if e.Trace != nil {
-		e.Trace.Append(t.rec)
+	if t.e.Trace != nil {
+		t.e.Trace.Append(t.rec)
 	}
-	return Result{Status: t.st, Record: t.rec, RequeueAfter: cd.GetAnalysisInterval()}, err
+	return Result{Status: t.st, Record: t.rec, RequeueAfter: t.requeue}
 }
 
 // tick is the state of one tick: the canary as read, the status being
@@ -71,10 +78,13 @@ type tick struct {
 	rec    Record
 	// targetReplicas is the target's spec.replicas as its readiness read it.
 	targetReplicas *int32
+	// requeue is when the canary wants to be called again.
+	requeue time.Duration
 }
 
 func newTick(e *Engine, cd *v1.Canary, now time.Time) *tick {
-	t := &tick{e: e, cd: cd, a: cd.GetAnalysis(), now: now, st: *cd.Status.DeepCopy()}
+	t := &tick{e: e, cd: cd, a: cd.GetAnalysis(), now: now, st: *cd.Status.DeepCopy(), requeue: cd.GetAnalysisInterval()}
+	t.st.Conditions = withoutCondition(t.st.Conditions, v1.InvalidCondition)
 	if t.st.Conditions == nil && t.st.Phase == "" {
 		t.st.Phase = v1.PhaseInitializing
 	}
@@ -87,7 +97,7 @@ type step func(ctx context.Context) (done bool)
 
 func (t *tick) run(ctx context.Context) {
 	steps := []step{
-		t.suspended, t.observe, t.bootstrap, t.initialize, t.shouldAdvance,
+		t.ensureFinalizer, t.suspended, t.observe, t.bootstrap, t.initialize, t.shouldAdvance,
 		t.primaryReady, t.readRoutes, t.startRevision, t.restartRevision,
 		t.canaryReady, t.skipAnalysis, t.rollbackHooks, t.promoting, t.finalising,
 		t.thresholdRollback, t.resumeWeight, t.analyse, t.advance,
@@ -100,8 +110,8 @@ func (t *tick) run(ctx context.Context) {
 }
 
 // end records why the tick ended and returns true, for `return t.end(...)`.
-func (t *tick) end(decision string) bool {
-	t.rec.Decision = decision
+func (t *tick) end(reason Reason, decision string) bool {
+	t.rec.Reason, t.rec.Decision = reason, decision
 	return true
 }
 
@@ -126,9 +136,9 @@ func (t *tick) errorf(format string, args ...any) {
 }
 
 // failed records a Warning for a port error and ends the tick.
-func (t *tick) failed(decision string, err error) bool {
+func (t *tick) failed(reason Reason, decision string, err error) bool {
 	t.warning("%v", err)
-	return t.end(decision + ": " + err.Error())
+	return t.end(reason, decision+": "+err.Error())
 }
 
 // setRoutes writes the routes and remembers them for the trace.

@@ -15,24 +15,24 @@ func (t *tick) skipAnalysis(ctx context.Context) bool {
 		return false
 	}
 	if err := t.setRoutes(ctx, decide.Routes{Primary: v1.TotalWeight}); err != nil {
-		return t.failed("routes not reset", err)
+		return t.failed(ReasonRoutesNotSet, "routes not reset", err)
 	}
 	t.normal("Copying %s.%s template spec to %s.%s", t.targetName(), t.ns(), t.cd.GetPrimaryName(), t.ns())
 	if err := t.e.Workload.Promote(ctx, t.cd, t.target); err != nil {
-		return t.failed("promotion failed", err)
+		return t.failed(ReasonPromotionFailed, "promotion failed", err)
 	}
 	if t.cd.Spec.AutoscalerRef != nil {
 		if err := t.e.Workload.EnsurePrimaryScaler(ctx, t.cd, false); err != nil {
-			return t.failed("primary autoscaler not reconciled", err)
+			return t.failed(ReasonScalerNotReconciled, "primary autoscaler not reconciled", err)
 		}
 	}
 	if err := t.e.Workload.ScaleToZero(ctx, t.cd); err != nil {
-		return t.failed("target not scaled to zero", err)
+		return t.failed(ReasonTargetNotScaledDown, "target not scaled to zero", err)
 	}
 	t.setPhase(v1.PhaseSucceeded)
 	t.runPostRollout(ctx, v1.PhaseSucceeded)
 	t.event(Normal, LevelInfo, v1.PhaseSucceeded, "Promotion completed! Canary analysis was skipped for %s.%s", t.targetName(), t.ns())
-	return t.end("promoted without analysis")
+	return t.end(ReasonPromotedUnanalysed, "promoted without analysis")
 }
 
 // rollbackHooks rolls back when a rollback hook asks for it.
@@ -50,7 +50,7 @@ func (t *tick) rollbackHooks(ctx context.Context) bool {
 		t.warning("Rollback check %s passed", hook.Name)
 		t.warning("Rolling back %s.%s manual webhook invoked", t.canaryName(), t.ns())
 		t.rollback(ctx)
-		return t.end("rolled back by webhook " + hook.Name)
+		return t.end(ReasonWebhookRollback, "rolled back by webhook "+hook.Name)
 	}
 	return false
 }
@@ -63,20 +63,20 @@ func (t *tick) promoting(ctx context.Context) bool {
 	}
 	if t.cd.Spec.AutoscalerRef != nil {
 		if err := t.e.Workload.EnsurePrimaryScaler(ctx, t.cd, false); err != nil {
-			return t.failed("primary autoscaler not reconciled", err)
+			return t.failed(ReasonScalerNotReconciled, "primary autoscaler not reconciled", err)
 		}
 	}
 	if t.a.StepWeightPromotion == 0 || t.routes.Canary == 0 {
 		t.normal("Routing all traffic to primary")
 		if err := t.setRoutes(ctx, decide.Routes{Primary: v1.TotalWeight}); err != nil {
-			return t.failed("routes not set", err)
+			return t.failed(ReasonRoutesNotSet, "routes not set", err)
 		}
 		t.setPhase(v1.PhaseFinalising)
-		return t.end("all traffic to primary")
+		return t.end(ReasonAllTrafficToPrimary, "all traffic to primary")
 	}
 	next, done := decide.PromotionStep(t.a, t.routes)
 	if err := t.setRoutes(ctx, next); err != nil {
-		return t.failed("routes not set", err)
+		return t.failed(ReasonRoutesNotSet, "routes not set", err)
 	}
 	t.normal("Advance %s.%s primary weight %v", t.canaryName(), t.ns(), next.Primary)
 	if done {
@@ -84,7 +84,7 @@ func (t *tick) promoting(ctx context.Context) bool {
 	} else {
 		t.st.CanaryWeight = next.Canary
 	}
-	return t.end("primary weight stepped up")
+	return t.end(ReasonPrimaryWeightStepped, "primary weight stepped up")
 }
 
 // finalising scales the target down once the primary has all traffic.
@@ -93,12 +93,12 @@ func (t *tick) finalising(ctx context.Context) bool {
 		return false
 	}
 	if err := t.e.Workload.ScaleToZero(ctx, t.cd); err != nil {
-		return t.failed("target not scaled to zero", err)
+		return t.failed(ReasonTargetNotScaledDown, "target not scaled to zero", err)
 	}
 	t.setPhase(v1.PhaseSucceeded)
 	t.runPostRollout(ctx, v1.PhaseSucceeded)
 	t.event(Normal, LevelInfo, v1.PhaseSucceeded, "Promotion completed! Scaling down %s.%s", t.targetName(), t.ns())
-	return t.end("promoted")
+	return t.end(ReasonPromoted, "promoted")
 }
 
 // thresholdRollback rolls back on the tick after the failed checks reached
@@ -108,7 +108,7 @@ func (t *tick) thresholdRollback(ctx context.Context) bool {
 		return false
 	}
 	t.rollback(ctx)
-	return t.end("rolled back: failed checks threshold reached")
+	return t.end(ReasonThresholdRollback, "rolled back: failed checks threshold reached")
 }
 
 // rollback gives all traffic back to the primary, scales the target down
@@ -160,7 +160,7 @@ func (t *tick) resumeWeight(context.Context) bool {
 		t.normal("Advance %s.%s canary weight %v", t.canaryName(), t.ns(), t.routes.Canary)
 	}
 	t.st.CanaryWeight = t.routes.Canary
-	return t.end(fmt.Sprintf("resumed at weight %d set by an unfinished tick", t.routes.Canary))
+	return t.end(ReasonResumedWeight, fmt.Sprintf("resumed at weight %d set by an unfinished tick", t.routes.Canary))
 }
 
 // analyse runs the pre-rollout hooks on the first tick of an analysis and
@@ -171,17 +171,17 @@ func (t *tick) analyse(ctx context.Context) bool {
 		t.normal("Starting canary analysis for %s.%s", t.targetName(), t.ns())
 		if !t.runPreRollout(ctx) {
 			t.st.FailedChecks++
-			return t.end("halted: pre-rollout check failed")
+			return t.end(ReasonPreRolloutFailed, "halted: pre-rollout check failed")
 		}
 		return false
 	}
 	if !t.runRolloutHooks(ctx) {
 		t.st.FailedChecks++
-		return t.end("halted: rollout check failed")
+		return t.end(ReasonRolloutHookFailed, "halted: rollout check failed")
 	}
 	if vd, ok := t.runChecks(ctx); !ok {
 		t.st.FailedChecks++
-		return t.end(fmt.Sprintf("halted: %s %s", vd.Metric, vd.Outcome))
+		return t.end(ReasonMetricCheckFailed, fmt.Sprintf("halted: %s %s", vd.Metric, vd.Outcome))
 	}
 	return false
 }

@@ -52,6 +52,10 @@ type Workload interface {
 	// observed it; otherwise it copies nothing and returns an error
 	// wrapping ErrTargetChanged.
 	Promote(ctx context.Context, cd *v1.Canary, analysed Target) error
+	// ScaleToPrimary scales the target to the primary's replicas (at least
+	// one; one when the primary is gone), to take the traffic back from it
+	// when a Canary with revertOnDeletion is deleted.
+	ScaleToPrimary(ctx context.Context, cd *v1.Canary) error
 }
 
 // Router manages the Services and the TrafficSplit.
@@ -63,6 +67,11 @@ type Router interface {
 	Routes(ctx context.Context, cd *v1.Canary) (decide.Routes, error)
 	// SetRoutes writes the weights to the TrafficSplit.
 	SetRoutes(ctx context.Context, cd *v1.Canary, r decide.Routes) error
+	// Release gives the apex Service back to the target when a Canary
+	// with revertOnDeletion is deleted: it selects the target's pods and
+	// is no longer owned by the Canary, so garbage collection keeps it. A
+	// missing apex Service is not an error.
+	Release(ctx context.Context, cd *v1.Canary) error
 }
 
 // ErrTargetChanged is the error Promote wraps when the target changed
@@ -128,6 +137,14 @@ type Webhooks interface {
 // StatusWriter persists a Canary's status.
 type StatusWriter interface {
 	UpdateStatus(ctx context.Context, cd *v1.Canary, st v1.CanaryStatus) error
+}
+
+// Finalizers adds Fledge's finalizer (v1.Finalizer) to a Canary and
+// removes it, which lets a deleted Canary go.
+type Finalizers interface {
+	AddFinalizer(ctx context.Context, cd *v1.Canary) error
+	// RemoveFinalizer succeeds when the Canary is already gone.
+	RemoveFinalizer(ctx context.Context, cd *v1.Canary) error
 }
 
 // Recorder receives the events of a tick, in order.

@@ -52,14 +52,18 @@ func (t *tick) setPhase(phase v1.CanaryPhase) {
 	}
 }
 
-// writeStatus writes the status once, if the tick changed it, stamping the
-// transition time and the Promoted condition.
+// writeStatus writes the status once, if the tick changed it or dropped
+// an Invalid condition (the spec validates again), stamping the transition
+// time and the Promoted condition.
 func (t *tick) writeStatus(ctx context.Context) error {
-	if !statusChanged(t.cd.Status, t.st) {
+	changed := statusChanged(t.cd.Status, t.st)
+	if !changed && !hasCondition(t.cd.Status, v1.InvalidCondition) {
 		return nil
 	}
-	t.st.LastTransitionTime = metav1.NewTime(t.now)
-	t.st.Conditions = promotedCondition(t.cd.Status.Conditions, t.st.Phase, t.now)
+	if changed {
+		t.st.LastTransitionTime = metav1.NewTime(t.now)
+	}
+	t.st.Conditions = promotedCondition(t.st.Conditions, t.st.Phase, t.now)
 	return t.e.Status.UpdateStatus(ctx, t.cd, t.st)
 }
 
@@ -68,6 +72,15 @@ func statusChanged(before, after v1.CanaryStatus) bool {
 	b.LastTransitionTime, a.LastTransitionTime = metav1.Time{}, metav1.Time{}
 	b.Conditions, a.Conditions = nil, nil
 	return !reflect.DeepEqual(b, a) || len(before.Conditions) == 0
+}
+
+func hasCondition(st v1.CanaryStatus, typ string) bool {
+	for _, c := range st.Conditions {
+		if c.Type == typ {
+			return true
+		}
+	}
+	return false
 }
 
 // promotedCondition is the Promoted condition for phase. It is replaced only

@@ -13,13 +13,13 @@ func (t *tick) suspended(context.Context) bool {
 		return false
 	}
 	t.normal("skipping canary run as object is suspended")
-	return t.end("suspended")
+	return t.end(ReasonSuspended, "suspended")
 }
 
 func (t *tick) observe(ctx context.Context) bool {
 	target, err := t.e.Workload.Observe(ctx, t.cd)
 	if err != nil {
-		return t.failed("target not observed", err)
+		return t.failed(ReasonTargetNotObserved, "target not observed", err)
 	}
 	t.target = target
 	return false
@@ -35,7 +35,7 @@ func (t *tick) bootstrap(ctx context.Context) bool {
 		t.checkProviders(ctx)
 	}
 	if err := t.e.Workload.EnsurePrimary(ctx, t.cd); err != nil {
-		return t.failed("primary not created", err)
+		return t.failed(ReasonPrimaryNotCreated, "primary not created", err)
 	}
 	if initializing && analysed {
 		if done := t.requireReady(ctx, RolePrimary); done {
@@ -44,16 +44,16 @@ func (t *tick) bootstrap(ctx context.Context) bool {
 	}
 	if t.cd.Spec.AutoscalerRef != nil {
 		if err := t.e.Workload.EnsurePrimaryScaler(ctx, t.cd, initializing); err != nil {
-			return t.failed("primary autoscaler not reconciled", err)
+			return t.failed(ReasonScalerNotReconciled, "primary autoscaler not reconciled", err)
 		}
 	}
 	if err := t.e.Router.Reconcile(ctx, t.cd, t.target); err != nil {
-		return t.failed("routing not reconciled", err)
+		return t.failed(ReasonRoutingNotReconciled, "routing not reconciled", err)
 	}
 	if initializing {
 		if err := t.e.Workload.ScaleToZero(ctx, t.cd); err != nil {
 			t.warning("scaling down canary %s %s.%s failed: %v", t.cd.Spec.TargetRef.Kind, t.targetName(), t.ns(), err)
-			return t.end("target not scaled to zero")
+			return t.end(ReasonTargetNotScaledDown, "target not scaled to zero")
 		}
 	}
 	return false
@@ -65,7 +65,7 @@ func (t *tick) initialize(context.Context) bool {
 	}
 	t.syncStatus(v1.PhaseInitialized, 0)
 	t.normal("Initialization done! %s.%s", t.canaryName(), t.ns())
-	t.rec.Decision = "initialized"
+	t.rec.Reason, t.rec.Decision = ReasonInitialized, "initialized"
 	return false
 }
 
@@ -75,8 +75,8 @@ func (t *tick) shouldAdvance(context.Context) bool {
 	if decide.InFlight(t.st.Phase) || t.revisionChanged() {
 		return false
 	}
-	if t.rec.Decision == "" {
-		t.rec.Decision = "idle"
+	if t.rec.Reason == "" {
+		t.rec.Reason, t.rec.Decision = ReasonIdle, "idle"
 	}
 	return true
 }
@@ -102,7 +102,7 @@ func (t *tick) requireReady(ctx context.Context, role Role) bool {
 	msg := t.notReadyMessage(role, r.Reason)
 	t.warning("%s", msg)
 	if r.Retriable {
-		return t.end(fmt.Sprintf("waiting for %s rollout", role))
+		return t.end(notReadyReason(role), fmt.Sprintf("waiting for %s rollout", role))
 	}
 	switch {
 	case role == RolePrimary && (t.st.Phase == v1.PhasePromoting || t.st.Phase == v1.PhaseFinalising):
@@ -113,7 +113,7 @@ func (t *tick) requireReady(ctx context.Context, role Role) bool {
 	default:
 		t.rollback(ctx)
 	}
-	return t.end(fmt.Sprintf("%s stuck past its progress deadline", role))
+	return t.end(stuckReason(role), fmt.Sprintf("%s stuck past its progress deadline", role))
 }
 
 func (t *tick) readiness(ctx context.Context, role Role) decide.Readiness {
@@ -141,7 +141,7 @@ func (t *tick) notReadyMessage(role Role, reason string) string {
 func (t *tick) readRoutes(ctx context.Context) bool {
 	r, err := t.e.Router.Routes(ctx, t.cd)
 	if err != nil {
-		return t.failed("routes not read", err)
+		return t.failed(ReasonRoutesNotRead, "routes not read", err)
 	}
 	t.routes = r
 	t.rec.Routes = &r
@@ -160,15 +160,15 @@ func (t *tick) startRevision(ctx context.Context) bool {
 			t.setPhase(v1.PhaseWaiting)
 			t.warning("Halt %s.%s advancement waiting for approval %s", t.canaryName(), t.ns(), hook)
 		}
-		return t.end("waiting for rollout approval")
+		return t.end(ReasonWaitingRollout, "waiting for rollout approval")
 	}
 	t.event(Normal, LevelInfo, v1.PhaseProgressing, "New revision detected! Scaling up %s.%s", t.targetName(), t.ns())
 	if err := t.e.Workload.ScaleFromZero(ctx, t.cd); err != nil {
 		t.errorf("%v", err)
-		return t.end("canary not scaled up")
+		return t.end(ReasonTargetNotScaledUp, "canary not scaled up")
 	}
 	t.syncStatus(v1.PhaseProgressing, 0)
-	return t.end("new revision: analysis started")
+	return t.end(ReasonAnalysisStarted, "new revision: analysis started")
 }
 
 func (t *tick) restartRevision(ctx context.Context) bool {
@@ -177,10 +177,10 @@ func (t *tick) restartRevision(ctx context.Context) bool {
 	}
 	t.normal("New revision detected! Restarting analysis for %s.%s", t.targetName(), t.ns())
 	if err := t.setRoutes(ctx, decide.Routes{Primary: v1.TotalWeight}); err != nil {
-		return t.failed("routes not reset", err)
+		return t.failed(ReasonRoutesNotSet, "routes not reset", err)
 	}
 	t.syncStatus(v1.PhaseProgressing, 0)
-	return t.end("new revision: analysis restarted")
+	return t.end(ReasonAnalysisRestarted, "new revision: analysis restarted")
 }
 
 func (t *tick) canaryReady(ctx context.Context) bool {
@@ -192,7 +192,21 @@ func (t *tick) canaryReady(ctx context.Context) bool {
 	// finish it rather than send traffic to no pod.
 	if decide.Analysing(t.st.Phase) && t.targetReplicas != nil && *t.targetReplicas == 0 {
 		t.rollback(ctx)
-		return t.end("target at zero replicas during the analysis: rollback finished")
+		return t.end(ReasonRollbackFinished, "target at zero replicas during the analysis: rollback finished")
 	}
 	return false
+}
+
+func notReadyReason(role Role) Reason {
+	if role == RolePrimary {
+		return ReasonPrimaryNotReady
+	}
+	return ReasonCanaryNotReady
+}
+
+func stuckReason(role Role) Reason {
+	if role == RolePrimary {
+		return ReasonPrimaryStuck
+	}
+	return ReasonCanaryStuck
 }

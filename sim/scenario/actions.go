@@ -26,6 +26,7 @@ func (a Action) verbs() []string {
 	for name, set := range map[string]bool{
 		"run": a.Run != "", "stop": a.Stop != "", "setImage": a.SetImage != "", "traffic": a.Traffic != nil,
 		"webhook": a.Webhook != nil, "metric": a.Metric != nil, "stall": a.Stall != "",
+		"apply": a.Apply != nil, "delete": a.Delete != "",
 	} {
 		if set {
 			v = append(v, name)
@@ -45,7 +46,7 @@ func (c *checker) checkAction(l *Loaded, i int, sources map[string]bool) {
 		fail("at", "must not be negative")
 	}
 	if v := a.verbs(); len(v) != 1 {
-		c.fail(c.line(path...), field, fmt.Sprintf("want exactly one of run, stop, setImage, traffic, webhook, metric, stall; found %d", len(v)))
+		c.fail(c.line(path...), field, fmt.Sprintf("want exactly one of run, stop, setImage, traffic, webhook, metric, stall, apply, delete; found %d", len(v)))
 		return
 	}
 	switch {
@@ -78,6 +79,8 @@ func simpleVerbProblem(a *Action, sources map[string]bool) (sub, msg string) {
 		}
 	case a.Stall != "" && a.Stall != TargetCanary && a.Stall != TargetPrimary:
 		return "stall", fmt.Sprintf("%q: want canary or primary", a.Stall)
+	case a.Delete != "" && a.Delete != "canary":
+		return "delete", fmt.Sprintf("%q: want canary (the one object a scenario deletes)", a.Delete)
 	}
 	return "", ""
 }

@@ -306,4 +306,5 @@ func (l *Loaded) resolve(c *checker, fsys fs.FS, dir string) {
 		}
 		l.Templates = append(l.Templates, m.MetricTemplates...)
 	}
+	l.resolveApplies(c, fsys, dir)
 }

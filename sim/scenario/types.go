@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
 )
 
 // Version is the scenario format this package reads.
@@ -107,7 +109,20 @@ type Action struct {
 	Metric *MetricValue `yaml:"metric"`
 	// Stall makes the canary or primary Deployment stop rolling out.
 	Stall string `yaml:"stall"`
+	// Apply changes the Canary, as kubectl apply would: a file holding the
+	// whole Canary (relative to the scenario), or inline, a JSON merge patch
+	// of the Canary as it stands (e.g. {spec: {analysis: {mirror: true}}}).
+	Apply *Manifest `yaml:"apply"`
+	// Delete deletes the Canary ("canary"): its finalizer runs, if it has
+	// one, and the run ends once the Canary is gone.
+	Delete string `yaml:"delete"`
+
+	// applied is the Canary as Apply leaves it, resolved when loaded.
+	applied *v1.Canary
 }
+
+// Applied is the Canary as an apply action leaves it (nil for other verbs).
+func (a Action) Applied() *v1.Canary { return a.applied }
 
 // WebhookAnswer sets a webhook's reply.
 type WebhookAnswer struct {

@@ -31,8 +31,17 @@ const (
 	ConditionUnknown ConditionStatus = "Unknown"
 )
 
-// PromotedCondition is the one condition a Canary carries.
+// PromotedCondition is the condition Flagger sets on every Canary: whether
+// its last revision was promoted.
 const PromotedCondition = "Promoted"
+
+// InvalidCondition marks a Canary whose spec Fledge refuses; it is
+// dropped by the first tick after the spec validates again.
+const InvalidCondition = "Invalid"
+
+// Finalizer is Flagger's finalizer, added to canaries with
+// revertOnDeletion.
+const Finalizer = "finalizer.flagger.app"
 
 // CanaryCondition is a status condition of a Canary.
 type CanaryCondition struct {

@@ -3,6 +3,7 @@ package enginetest
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
@@ -26,8 +27,9 @@ type Harness struct {
 func NewHarness(cd *v1.Canary, template string) *Harness {
 	w := NewWorld(template)
 	h := &Harness{World: w, Canary: cd.DeepCopy(), Now: Epoch}
+	w.Finalizers = slices.Clone(cd.Finalizers)
 	h.Engine = &engine.Engine{
-		Workload: w, Router: w, Metrics: w, Templates: w, Webhooks: w, Status: w, Events: w,
+		Workload: w, Router: w, Metrics: w, Templates: w, Webhooks: w, Status: w, Finalizers: w, Events: w,
 		Config: engine.Config{MeshProvider: v1.ProviderOSM, MetricsServer: "http://prometheus:9090"},
 	}
 	return h
@@ -41,6 +43,7 @@ func (h *Harness) Tick() []string {
 	if err == nil {
 		h.Canary.Status = res.Status
 	}
+	h.Canary.Finalizers = slices.Clone(h.World.Finalizers)
 	h.Log = append(h.Log, res.Record)
 	h.Now = h.Now.Add(res.RequeueAfter)
 	return Lines(h.World.Events[before:])

@@ -54,6 +54,10 @@ type World struct {
 	RouteLog []decide.Routes
 	// Fail makes the named port operation fail (e.g. "SetRoutes").
 	Fail map[string]error
+	// Finalizers are the Canary's finalizers as the Finalizers port left
+	// them; Released is true once the router released the apex Service.
+	Finalizers []string
+	Released   bool
 
 	custom map[string]string // PromQL -> metric name, for custom metrics
 }
@@ -83,6 +87,7 @@ var _ interface {
 	engine.Templates
 	engine.Webhooks
 	engine.StatusWriter
+	engine.Finalizers
 	engine.Recorder
 } = (*World)(nil)
 
@@ -203,6 +208,46 @@ func (w *World) ScaleFromZero(context.Context, *v1.Canary) error {
 	}
 	w.Target.Replicas = 1
 	w.changed(engine.RoleCanary)
+	return nil
+}
+
+// ScaleToPrimary implements engine.Workload.
+func (w *World) ScaleToPrimary(context.Context, *v1.Canary) error {
+	if err := w.fail("ScaleToPrimary"); err != nil {
+		return err
+	}
+	w.Target.Replicas = 1
+	if w.Primary != nil {
+		w.Target.Replicas = max(1, w.Primary.Replicas)
+	}
+	w.changed(engine.RoleCanary)
+	return nil
+}
+
+// Release implements engine.Router.
+func (w *World) Release(context.Context, *v1.Canary) error {
+	if err := w.fail("Release"); err != nil {
+		return err
+	}
+	w.Released = true
+	return nil
+}
+
+// AddFinalizer implements engine.Finalizers.
+func (w *World) AddFinalizer(context.Context, *v1.Canary) error {
+	if err := w.fail("AddFinalizer"); err != nil {
+		return err
+	}
+	w.Finalizers = append(w.Finalizers, v1.Finalizer)
+	return nil
+}
+
+// RemoveFinalizer implements engine.Finalizers.
+func (w *World) RemoveFinalizer(context.Context, *v1.Canary) error {
+	if err := w.fail("RemoveFinalizer"); err != nil {
+		return err
+	}
+	w.Finalizers = nil
 	return nil
 }
 

@@ -1,0 +1,77 @@
+package sim
+
+import (
+	"context"
+	"slices"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
+	"github.com/fledge-canary/fledge/core/engine"
+)
+
+// reconcile does with the canary at r.now what the controller's Reconcile
+// does: a deleted canary goes to Finalize, an invalid one to Refuse, and a
+// valid one to Tick. A reconcile the schedule brought (scheduled) always
+// ticks; one a change to the Canary brought ticks only when a tick is due,
+// as the controller's schedule decides. ran is false when nothing ran.
+func (r *run) reconcile(ctx context.Context, scheduled bool) (res engine.Result, ran bool, err error) {
+	cd := r.canary
+	switch {
+	case cd.DeletionTimestamp != nil:
+		res, err = r.engine.Finalize(ctx, cd, r.now)
+	case len(r.validate(cd)) > 0:
+		res, err = r.engine.Refuse(ctx, cd, r.validate(cd), r.now)
+	case !scheduled && r.ticked && r.now.Before(r.lastTick.Add(cd.GetAnalysisInterval())):
+		return engine.Result{RequeueAfter: r.lastTick.Add(cd.GetAnalysisInterval()).Sub(r.now)}, false, nil
+	default:
+		res, err = r.engine.Tick(ctx, cd, r.now)
+		r.ticked, r.lastTick = true, r.now
+	}
+	return res, true, err
+}
+
+// validate is the spec's errors as the controller sees them.
+func (r *run) validate(cd *v1.Canary) v1.FieldErrors {
+	errs, _ := cd.Validate(v1.ValidationOptions{})
+	return errs
+}
+
+// gone reports whether the Canary was deleted and has no finalizer left:
+// the API server has removed it.
+func (r *run) gone() bool {
+	return r.canary.DeletionTimestamp != nil && len(r.canary.Finalizers) == 0
+}
+
+// applyCanary changes the Canary as kubectl apply would: a new spec is a
+// new generation.
+func (r *run) applyCanary(next *v1.Canary) {
+	r.canary.Spec = *next.Spec.DeepCopy()
+	r.canary.Labels, r.canary.Annotations = next.Labels, next.Annotations
+	r.canary.Generation++
+	r.changed = true
+}
+
+// deleteCanary deletes the Canary, as kubectl delete does: its finalizers
+// run first.
+func (r *run) deleteCanary() {
+	ts := metav1.NewTime(r.now)
+	r.canary.DeletionTimestamp = &ts
+	r.changed = true
+}
+
+// finalizers implements engine.Finalizers on the run's Canary, as the API
+// server keeps its metadata.
+type finalizers struct{ cd *v1.Canary }
+
+func (f finalizers) AddFinalizer(context.Context, *v1.Canary) error {
+	if !slices.Contains(f.cd.Finalizers, v1.Finalizer) {
+		f.cd.Finalizers = append(f.cd.Finalizers, v1.Finalizer)
+	}
+	return nil
+}
+
+func (f finalizers) RemoveFinalizer(context.Context, *v1.Canary) error {
+	f.cd.Finalizers = slices.DeleteFunc(f.cd.Finalizers, func(s string) bool { return s == v1.Finalizer })
+	return nil
+}
