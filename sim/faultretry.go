@@ -30,10 +30,10 @@ type faultState struct {
 // controllerTick runs the controller's reconcile; with faults, it may
 // crash or fail, and is then run again at once by a new or the same
 // controller, as a restarted process or controller-runtime's requeue would.
-func (r *run) controllerTick(ctx context.Context, scheduled bool) (engine.Result, bool, error) {
+func (r *run) controllerTick(ctx context.Context) (engine.Result, bool, error) {
 	s := r.faults
 	if s == nil {
-		return r.reconcile(ctx, scheduled)
+		return r.reconcile(ctx, false)
 	}
 	n := len(s.report.Writes)
 	crashAt := 0
@@ -44,7 +44,7 @@ func (r *run) controllerTick(ctx context.Context, scheduled bool) (engine.Result
 		}
 		crashAt = c.Write
 	}
-	res, ran, err := r.attempt(ctx, scheduled, crashAt)
+	res, ran, err := r.attempt(ctx, false, crashAt)
 	s.report.Writes = append(s.report.Writes, s.writes)
 	for retries := 0; s.dead || err != nil; retries++ {
 		if retries == maxRetries {
@@ -66,12 +66,12 @@ func (r *run) controllerTick(ctx context.Context, scheduled bool) (engine.Result
 
 // attempt runs one reconcile with the faults armed, remembers what a
 // retry may repeat and checks the invariants after it.
-func (r *run) attempt(ctx context.Context, scheduled bool, crashAt int) (engine.Result, bool, error) {
+func (r *run) attempt(ctx context.Context, retry bool, crashAt int) (engine.Result, bool, error) {
 	s := r.faults
 	before, snapErr := TakeSnapshot(ctx, r.kube, r.smi, r.canary)
 	events, routes := len(r.events.events), len(r.router.writes)
 	s.inTick, s.crashAt, s.writes, s.injected = true, crashAt, 0, 0
-	res, ran, err := r.reconcile(ctx, scheduled)
+	res, ran, err := r.reconcile(ctx, retry)
 	s.inTick = false
 	cut := s.dead || s.injected > 0 || err != nil
 	if cut {

@@ -12,17 +12,17 @@ import (
 
 // reconcile does with the canary at r.now what the controller's Reconcile
 // does: a deleted canary goes to Finalize, an invalid one to Refuse, and a
-// valid one to Tick. A reconcile the schedule brought (scheduled) always
-// ticks; one a change to the Canary brought ticks only when a tick is due,
-// as the controller's schedule decides. ran is false when nothing ran.
-func (r *run) reconcile(ctx context.Context, scheduled bool) (res engine.Result, ran bool, err error) {
+// valid one to Tick when a tick is due (an interval after the last one), as
+// the controller's schedule decides; a retry of a failed tick at the same
+// instant ticks at once. ran is false when nothing ran.
+func (r *run) reconcile(ctx context.Context, retry bool) (res engine.Result, ran bool, err error) {
 	cd := r.canary
 	switch {
 	case cd.DeletionTimestamp != nil:
 		res, err = r.engine.Finalize(ctx, cd, r.now)
 	case len(r.validate(cd)) > 0:
 		res, err = r.engine.Refuse(ctx, cd, r.validate(cd), r.now)
-	case !scheduled && r.ticked && r.now.Before(r.lastTick.Add(cd.GetAnalysisInterval())):
+	case !retry && r.ticked && r.now.Before(r.lastTick.Add(cd.GetAnalysisInterval())):
 		return engine.Result{RequeueAfter: r.lastTick.Add(cd.GetAnalysisInterval()).Sub(r.now)}, false, nil
 	default:
 		res, err = r.engine.Tick(ctx, cd, r.now)

@@ -30,6 +30,9 @@ type Result struct {
 	// Sources are the requests each Deployment received, by source.
 	Sources map[string]map[string]traffic.Counts `json:"sources"`
 	Notes   []Note                               `json:"notes,omitempty"`
+	// Deleted is true when the run ended with the Canary deleted and gone
+	// (its finalizer, if any, done).
+	Deleted bool `json:"deleted,omitempty"`
 }
 
 // Weights are the canary weights the router was set to after the start.
@@ -71,5 +74,6 @@ func (r *run) result() *Result {
 		Bootstrap: ev[:r.bootstrapEvents], Events: ev[r.bootstrapEvents:],
 		Routes: r.router.writes, Ticks: r.records, Status: r.status.status,
 		Traffic: r.traffic.Totals(), Sources: r.traffic.BySource(), Notes: r.notes,
+		Deleted: r.gone(),
 	}
 }

@@ -144,11 +144,12 @@ func (r *run) weights() (primary, canary int) {
 // queue keeps the earlier of two.
 func (r *run) tick(ctx context.Context, scheduled bool) error {
 	r.canary.Status = *r.status.status.DeepCopy()
-	res, ran, err := r.controllerTick(ctx, scheduled)
+	res, ran, err := r.controllerTick(ctx)
 	if err != nil {
 		return fmt.Errorf("tick at %v: %w", r.now.Sub(Epoch), err)
 	}
 	if !ran {
+		r.nextTick = r.now.Add(res.RequeueAfter)
 		return nil
 	}
 	r.records = append(r.records, res.Record)

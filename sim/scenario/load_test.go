@@ -254,13 +254,29 @@ func TestLoadErrors(t *testing.T) {
 	}, {
 		name: "action with two verbs",
 		yaml: head + "actions:\n  - at: 0s\n    setImage: podinfod=ghcr.io/stefanprodan/podinfo:6.0.1\n    stall: canary\n",
-		want: []string{`FILE:5: actions[0]: want exactly one of run, stop, setImage, traffic, webhook, metric, stall; found 2`},
+		want: []string{`FILE:5: actions[0]: want exactly one of run, stop, setImage, traffic, webhook, metric, stall, apply, delete; found 2`},
 	}, {
 		name: "action with no verb",
 		yaml: head + "actions:\n  - at: 0s\n  - at: 1m\n",
 		want: []string{
-			`FILE:5: actions[0]: want exactly one of run, stop, setImage, traffic, webhook, metric, stall; found 0`,
-			`FILE:6: actions[1]: want exactly one of run, stop, setImage, traffic, webhook, metric, stall; found 0`,
+			`FILE:5: actions[0]: want exactly one of run, stop, setImage, traffic, webhook, metric, stall, apply, delete; found 0`,
+			`FILE:6: actions[1]: want exactly one of run, stop, setImage, traffic, webhook, metric, stall, apply, delete; found 0`,
+		},
+	}, {
+		name: "delete of something else",
+		yaml: head + "actions:\n  - at: 0s\n    delete: podinfo\n",
+		want: []string{`FILE:6: actions[0].delete: "podinfo": want canary (the one object a scenario deletes)`},
+	}, {
+		name: "apply of a patch that breaks the Canary's types",
+		yaml: head + "actions:\n  - at: 0s\n    apply: {spec: {analysis: {threshold: five}}}\n",
+		want: []string{`FILE:6: actions[0].apply: the patched Canary: document 1: Canary: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal string into Go struct field CanaryAnalysis.spec.analysis.threshold of type int`},
+	}, {
+		name: "apply of a file without a Canary, and of another Canary",
+		yaml: head + "actions:\n  - at: 0s\n    apply: nope.yaml\n  - at: 1m\n    apply: manifests/other.yaml\n",
+		files: map[string]string{"manifests/other.yaml": "apiVersion: flagger.app/v1beta1\nkind: Canary\nmetadata: {name: other, namespace: test}\nspec: {targetRef: {name: other}, service: {port: 80}}\n"},
+		want: []string{
+			`FILE:6: actions[0].apply: nope.yaml: no such file or directory`,
+			`FILE:8: actions[1].apply: manifests/other.yaml: the Canary is "other", not the scenario's "podinfo"`,
 		},
 	}, {
 		name: "negative at",
