@@ -66,3 +66,33 @@ func (h *Harness) Weights() []int {
 	}
 	return ws
 }
+
+// Refuse refuses the canary's spec for errs at the current virtual time, as
+// the controller does with a spec that does not validate, and returns the
+// lines of the events recorded.
+func (h *Harness) Refuse(errs v1.FieldErrors) ([]string, engine.Result, error) {
+	return h.call(func() (engine.Result, error) {
+		return h.Engine.Refuse(context.Background(), h.Canary, errs, h.Now)
+	})
+}
+
+// Finalize runs the finalizer of the canary, which must be deleted, at the
+// current virtual time, and returns the lines of the events recorded. The
+// clock moves on by the result's RequeueAfter.
+func (h *Harness) Finalize() ([]string, engine.Result, error) {
+	return h.call(func() (engine.Result, error) {
+		return h.Engine.Finalize(context.Background(), h.Canary, h.Now)
+	})
+}
+
+func (h *Harness) call(f func() (engine.Result, error)) ([]string, engine.Result, error) {
+	before := len(h.World.Events)
+	res, err := f()
+	if h.World.Stored != nil { // what the API server holds, also after an error
+		h.Canary.Status = *h.World.Stored.DeepCopy()
+	}
+	h.Canary.Finalizers = slices.Clone(h.World.Finalizers)
+	h.Log = append(h.Log, res.Record)
+	h.Now = h.Now.Add(res.RequeueAfter)
+	return Lines(h.World.Events[before:]), res, err
+}

@@ -6,6 +6,9 @@ import (
 	"strings"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
 	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
 	"github.com/fledge-canary/fledge/core/decide"
 	"github.com/fledge-canary/fledge/core/engine"
@@ -181,7 +184,12 @@ func (w *World) EnsurePrimaryScaler(context.Context, *v1.Canary, bool) error {
 func (w *World) Status(_ context.Context, cd *v1.Canary, role engine.Role) (decide.DeploymentStatus, error) {
 	d := w.deployment(role)
 	if d == nil {
-		return decide.DeploymentStatus{}, fmt.Errorf("deployment %s.%s get query error: not found", cd.GetPrimaryName(), cd.Namespace)
+		name := cd.Spec.TargetRef.Name
+		if role == engine.RolePrimary {
+			name = cd.GetPrimaryName()
+		}
+		return decide.DeploymentStatus{}, fmt.Errorf("deployment %s.%s get query error: %w", name, cd.Namespace,
+			apierrors.NewNotFound(schema.GroupResource{Group: "apps", Resource: "deployments"}, name))
 	}
 	st := d.Status
 	st.Name = cd.Spec.TargetRef.Name
