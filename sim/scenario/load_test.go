@@ -271,8 +271,8 @@ func TestLoadErrors(t *testing.T) {
 		yaml: head + "actions:\n  - at: 0s\n    apply: {spec: {analysis: {threshold: five}}}\n",
 		want: []string{`FILE:6: actions[0].apply: the patched Canary: document 1: Canary: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal string into Go struct field CanaryAnalysis.spec.analysis.threshold of type int`},
 	}, {
-		name: "apply of a file without a Canary, and of another Canary",
-		yaml: head + "actions:\n  - at: 0s\n    apply: nope.yaml\n  - at: 1m\n    apply: manifests/other.yaml\n",
+		name:  "apply of a file without a Canary, and of another Canary",
+		yaml:  head + "actions:\n  - at: 0s\n    apply: nope.yaml\n  - at: 1m\n    apply: manifests/other.yaml\n",
 		files: map[string]string{"manifests/other.yaml": "apiVersion: flagger.app/v1beta1\nkind: Canary\nmetadata: {name: other, namespace: test}\nspec: {targetRef: {name: other}, service: {port: 80}}\n"},
 		want: []string{
 			`FILE:6: actions[0].apply: nope.yaml: no such file or directory`,
