@@ -1,6 +1,15 @@
-// Package sim will hold Fledge's simulator: a virtual clock, a traffic model, an in-memory
-// TSDB queried with the PromQL engine, and a fake cluster driven through the real adapters,
-// so that scenario files replay a canary's whole analysis in milliseconds.
+// Package sim is Fledge's simulator: a virtual clock, a seeded traffic
+// model, an in-memory TSDB queried with Prometheus' PromQL engine, and a
+// fake cluster (client-go's and the SMI fake clientsets, a kubelet) driven
+// through the production adapters, so that a scenario file replays a
+// canary's whole life — analysis, changes to its spec, its deletion — in
+// milliseconds.
 //
-// The simulator arrives with issue #3; this package holds no code yet.
+// The run loop (run.go) moves virtual time from action to tick; each tick
+// is a reconcile dispatched as the controller's (reconcile.go): Finalize for
+// a deleted Canary, Refuse for an invalid one, Tick when due. RunWithFaults
+// (faults.go) replays a scenario with a controller crash or API errors:
+// faultgate.go puts the faults in front of the ports, faultretry.go retries
+// a cut tick as a restarted controller would, and sameoutcome.go compares
+// the outcome with the fault-free run on trace records.
 package sim

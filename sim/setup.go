@@ -137,10 +137,7 @@ func (r *run) parseQueries(eng *tsdb.Engine) error {
 		if text == "" {
 			continue
 		}
-		q, err := query.Render(text, query.Model{
-			Name: cd.Name, Namespace: cd.Namespace, Target: cd.Spec.TargetRef.Name, Service: cd.GetServiceNames().Apex,
-			Ingress: cd.Spec.TargetRef.Name, Route: cd.Spec.TargetRef.Name, Interval: m.GetMetricInterval(), Variables: m.TemplateVariables,
-		})
+		q, err := query.Render(text, engine.ModelOf(cd, m))
 		if err != nil {
 			return fmt.Errorf("metric %q: %w", m.Name, err)
 		}

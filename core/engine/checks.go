@@ -82,18 +82,10 @@ func (t *tick) runChecks(ctx context.Context) (decide.Verdict, bool) {
 	return decide.Verdict{}, true
 }
 
-func (t *tick) model(interval string, vars map[string]string) query.Model {
-	return query.Model{
-		Name: t.cd.Name, Namespace: t.ns(), Target: t.targetName(),
-		Service: t.cd.GetServiceNames().Apex, Ingress: t.targetName(), Route: t.targetName(),
-		Interval: interval, Variables: vars,
-	}
-}
-
 // builtinCheck runs the metrics of the first pass: the OSM builtins and
 // inline queries.
 func (t *tick) builtinCheck(ctx context.Context, m v1.CanaryMetric) (decide.Verdict, bool) {
-	model := t.model(m.GetMetricInterval(), m.TemplateVariables)
+	model := ModelOf(t.cd, m)
 	switch {
 	case m.TemplateRef != nil:
 		return decide.Verdict{}, false
@@ -166,7 +158,7 @@ func (t *tick) templateCheck(ctx context.Context, m v1.CanaryMetric) (decide.Ver
 	if err != nil {
 		return errored(m, "", fmt.Sprintf("Metric template %s.%s error: %v", m.TemplateRef.Name, ns, err)), true
 	}
-	q, err := query.Render(tmpl.Spec.Query, t.model(m.GetMetricInterval(), m.TemplateVariables))
+	q, err := query.Render(tmpl.Spec.Query, ModelOf(t.cd, m))
 	if err != nil {
 		return errored(m, "", fmt.Sprintf("Metric template %s.%s query render error: %v", m.TemplateRef.Name, ns, err)), true
 	}
@@ -197,4 +189,17 @@ func noData(m v1.CanaryMetric, q, msg string) decide.Verdict {
 
 func errored(m v1.CanaryMetric, q, msg string) decide.Verdict {
 	return decide.Verdict{Metric: m.Name, Query: q, Outcome: decide.OutcomeError, Message: msg}
+}
+
+// ModelOf is the query model of a canary's metric: what its query (inline or
+// from a MetricTemplate) is rendered with. Fledge's Canary has no
+// ingressRef or routeRef, so ingress and route are the target's name, as
+// Flagger's are when those are not set.
+func ModelOf(cd *v1.Canary, m v1.CanaryMetric) query.Model {
+	target := cd.Spec.TargetRef.Name
+	return query.Model{
+		Name: cd.Name, Namespace: cd.Namespace, Target: target,
+		Service: cd.GetServiceNames().Apex, Ingress: target, Route: target,
+		Interval: m.GetMetricInterval(), Variables: m.TemplateVariables,
+	}
 }

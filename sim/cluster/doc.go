@@ -1,6 +1,7 @@
-// Package cluster is the simulator's Kubernetes: client-go's fake clientset
-// and the SMI fake clientset, driven by Fledge's real adapters, plus a
-// Kubelet that plays the kubelet and the Deployment controller.
+// Package cluster is the simulator's kubelet and Deployment controller: a
+// Kubelet that rolls out the Deployments of a fake clientset in virtual
+// time. (The fake clientsets themselves are built by package sim, and
+// driven by Fledge's real adapters.)
 //
 // Limitations: there are no Pods or ReplicaSets. A Deployment rolls out as
 // a whole: readyAfter after a change of its pod template or replicas it
