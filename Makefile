@@ -8,13 +8,13 @@ SHELL := /usr/bin/env bash
 
 GO ?= go
 
-# Tools are pinned and installed into GOBIN, always called by full path.
-# (First entry of GOPATH; `go env GOPATH` may be a list.)
-GOBIN := $(firstword $(subst :, ,$(shell $(GO) env GOPATH)))/bin
+# Tools are pinned and installed into the repository's bin/ (git-ignored),
+# never into the user's GOPATH/bin, and always called by full path.
+TOOLS_BIN := $(CURDIR)/bin
 GOLANGCI_LINT_VERSION ?= v2.15.0
 CONTROLLER_GEN_VERSION ?= v0.23.0
-GOLANGCI_LINT := $(GOBIN)/golangci-lint
-CONTROLLER_GEN := $(GOBIN)/controller-gen
+GOLANGCI_LINT := $(TOOLS_BIN)/golangci-lint
+CONTROLLER_GEN := $(TOOLS_BIN)/controller-gen
 
 # API packages controller-gen reads, and where the generated files land.
 API_PATHS := ./core/api/...
@@ -101,18 +101,18 @@ verify-generate: controller-gen-bin ## Regenerate and fail if the generated file
 
 ##@ Tools
 
-# $(call ensure-tool,BINARY,PACKAGE,VERSION,VERSION-FLAG): install PACKAGE@VERSION into GOBIN
+# $(call ensure-tool,BINARY,PACKAGE,VERSION,VERSION-FLAG): install PACKAGE@VERSION into TOOLS_BIN
 # unless BINARY exists and reports VERSION (a stale controller-gen would make verify-generate lie).
 define ensure-tool
 @have="$$("$(1)" $(4) 2>/dev/null || true)"; \
 if ! grep -qE '(^|[^0-9.])$(subst .,\.,$(patsubst v%,%,$(3)))([^0-9.]|$$)' <<<"$$have"; then \
-	echo "installing $(2)@$(3) into $(GOBIN)"; \
-	GOBIN="$(GOBIN)" $(GO) install $(2)@$(3); \
+	echo "installing $(2)@$(3) into $(TOOLS_BIN)"; \
+	GOBIN="$(TOOLS_BIN)" $(GO) install $(2)@$(3); \
 fi
 endef
 
 .PHONY: tools
-tools: golangci-lint-bin controller-gen-bin ## Install the pinned tools into GOBIN.
+tools: golangci-lint-bin controller-gen-bin ## Install the pinned tools into ./bin.
 
 .PHONY: golangci-lint-bin
 golangci-lint-bin:

@@ -38,7 +38,7 @@ func SameOutcome(want, got *Result, rep *FaultReport, exact bool) []string {
 	if got.Deleted != want.Deleted {
 		diffs = append(diffs, fmt.Sprintf("deleted: want %t, got %t", want.Deleted, got.Deleted))
 	}
-	if w, g := lastRoutes(want), lastRoutes(got); w != g && !(want.Deleted && !exact) {
+	if w, g := lastRoutes(want), lastRoutes(got); w != g && (!want.Deleted || exact) {
 		diffs = append(diffs, fmt.Sprintf("final weights: want %+v, got %+v", w, g))
 	}
 	wantEvents := slices.Concat(want.BootstrapMessages(), want.Messages())

@@ -90,8 +90,6 @@ func (r *Router) SetRoutes(ctx context.Context, cd *v1.Canary, routes decide.Rou
 	})
 }
 
-// update reads the TrafficSplit, lets change edit it and writes it back
-// when change reports a difference, retrying on conflicts.
 // Release gives the apex Service back to the target (see
 // kube.Services.Release). The TrafficSplit is left to garbage collection:
 // OSM has nothing else to undo.
@@ -99,6 +97,8 @@ func (r *Router) Release(ctx context.Context, cd *v1.Canary) error {
 	return r.services.Release(ctx, cd)
 }
 
+// update reads the TrafficSplit, lets change edit it and writes it back
+// when change reports a difference, retrying on conflicts.
 func (r *Router) update(ctx context.Context, cd *v1.Canary, change func(*splitv1alpha2.TrafficSplit) bool) error {
 	name := cd.GetServiceNames().Apex
 	api := r.client.SplitV1alpha2().TrafficSplits(cd.Namespace)
