@@ -105,7 +105,7 @@ func NewWithClients(c Clients, opts Options) (*Reconciler, error) {
 		Templates:  templates{client: c.Client},
 		Webhooks:   caller,
 		Status:     &statusWriter{client: c.Client, reader: c.Reader},
-		Finalizers: finalizers{client: c.Client},
+		Finalizers: finalizers{client: c.Client, reader: c.Reader},
 		Events:     &recorder{events: events, log: opts.Log, sink: sink},
 		Config:     engine.Config{MeshProvider: opts.MeshProvider, MetricsServer: opts.MetricsServer},
 	}
