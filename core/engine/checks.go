@@ -22,7 +22,6 @@ func (t *tick) checkProviders(ctx context.Context) {
 }
 
 func (t *tick) probeProviders(ctx context.Context) error {
-	builtinProbed := false
 	for _, m := range t.a.Metrics {
 		switch {
 		case m.TemplateRef != nil:
@@ -33,8 +32,7 @@ func (t *tick) probeProviders(ctx context.Context) error {
 			if err := t.e.Metrics.Available(ctx, Source{Template: tmpl}); err != nil {
 				return fmt.Errorf("%v in metric template %s.%s not available: %w", tmpl.Spec.Provider.Type, tmpl.Name, ns, err)
 			}
-		case m.IsBuiltin() && !builtinProbed:
-			builtinProbed = true
+		case m.IsBuiltin(): // once per builtin metric, as Flagger probes them
 			if err := t.e.Metrics.Available(ctx, t.builtinSource()); err != nil {
 				return fmt.Errorf("prometheus not available: %w", err)
 			}

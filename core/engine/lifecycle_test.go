@@ -167,3 +167,17 @@ var _ = Describe("Finalize", func() {
 		Expect(h.World.Released).To(BeFalse())
 	})
 })
+
+var _ = Describe("the metrics providers' probe", func() {
+	It("probes the metrics server once per builtin metric on each initialising tick, as Flagger sends vector(1)", func() {
+		h := enginetest.NewHarness(newCanary(), "podinfo:6.0.0")
+		h.Tick() // the primary is created, not ready yet
+		Expect(h.World.Probes).To(HaveLen(2), "request-success-rate and request-duration")
+		h.World.MarkReady(engine.RolePrimary)
+		h.Tick()
+		Expect(h.Canary.Status.Phase).To(Equal(v1.PhaseInitialized))
+		Expect(h.World.Probes).To(HaveLen(4))
+		h.Tick()
+		Expect(h.World.Probes).To(HaveLen(4), "not once initialised")
+	})
+})

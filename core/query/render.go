@@ -56,14 +56,16 @@ func Check(text string) error {
 	return nil
 }
 
-// Collapse replaces every run of white space (spaces, tabs, newlines) with a
-// single space. A leading run is kept as one space, as Flagger sends it.
+// Collapse replaces every run of white space (spaces, tabs, newlines,
+// carriage returns, form feeds) with a single space, as Flagger's
+// Prometheus provider does before it sends a query: a leading or trailing
+// run is kept as one space.
 func Collapse(q string) string {
 	var b strings.Builder
 	b.Grow(len(q))
 	inSpace := false
 	for _, r := range q {
-		if r == ' ' || r == '\t' || r == '\n' || r == '\r' {
+		if r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\f' {
 			inSpace = true
 			continue
 		}
@@ -72,6 +74,9 @@ func Collapse(q string) string {
 			inSpace = false
 		}
 		b.WriteRune(r)
+	}
+	if inSpace {
+		b.WriteByte(' ')
 	}
 	return b.String()
 }

@@ -50,7 +50,8 @@ func TestRender(t *testing.T) {
 		{name: "missing variable", text: `{{ variables.nope }}`, wantErr: "template execution failed"},
 		{name: "unknown function", text: `{{ nope }}`, wantErr: "template parsing failed"},
 		{name: "unclosed action", text: `{{ name `, wantErr: "template parsing failed"},
-		{name: "collapses white space", text: "a\n\t  b\n", want: "a b"},
+		{name: "collapses white space, keeping a trailing run as one space as Flagger", text: "a\n\t  b\n", want: "a b "},
+		{name: "keeps a leading run as one space", text: "\n  \f\ra\r\nb", want: " a b"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

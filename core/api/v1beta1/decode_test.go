@@ -97,7 +97,7 @@ func TestDecodeTemplateRenders(t *testing.T) {
 	}
 	want := `100 - ( sum( rate( osm_request_total{ destination_namespace="test", destination_kind="Deployment", ` +
 		`destination_name="podinfo", response_code!="404" }[1m] ) ) / sum( rate( osm_request_total{ ` +
-		`destination_namespace="test", destination_kind="Deployment", destination_name="podinfo" }[1m] ) ) * 100 )`
+		`destination_namespace="test", destination_kind="Deployment", destination_name="podinfo" }[1m] ) ) * 100 ) ` // the YAML block's final newline, collapsed as Flagger does
 	if got != want {
 		t.Errorf("rendered\n%s\nwant\n%s", got, want)
 	}

@@ -49,6 +49,8 @@ type World struct {
 	Calls []Call
 	// Queries are the queries received, in order.
 	Queries []engine.Query
+	// Probes are the availability probes received, in order.
+	Probes []engine.Source
 	// Events are the events recorded, in order.
 	Events []engine.Event
 	// Stored is the last status written.
@@ -335,7 +337,10 @@ func (w *World) metricOf(q engine.Query) string {
 func (w *World) NameQuery(promql, metric string) { w.custom[promql] = metric }
 
 // Available implements engine.Metrics.
-func (w *World) Available(context.Context, engine.Source) error { return w.Unavailable }
+func (w *World) Available(_ context.Context, src engine.Source) error {
+	w.Probes = append(w.Probes, src)
+	return w.Unavailable
+}
 
 // Get implements engine.Templates.
 func (w *World) Get(_ context.Context, namespace, name string) (*v1.MetricTemplate, error) {
