@@ -63,8 +63,11 @@ func (t *tick) finalize(ctx context.Context) error {
 	case apierrors.IsNotFound(err):
 		t.normal("Deployment %s.%s not found: canary %s.%s terminated without reverting traffic to it",
 			t.targetName(), t.ns(), t.canaryName(), t.ns())
+		if err := t.removeFinalizer(ctx); err != nil {
+			return err
+		}
 		t.end(ReasonTerminatedUnreverted, "target gone: finalizer removed without a revert")
-		return t.removeFinalizer(ctx)
+		return nil
 	case err != nil:
 		t.end(ReasonFinalizeFailed, "target not scaled up: "+err.Error())
 		return err
@@ -78,10 +81,13 @@ func (t *tick) finalize(ctx context.Context) error {
 		t.end(ReasonFinalizeFailed, "apex Service not released: "+err.Error())
 		return err
 	}
+	// Said before the finalizer goes: once it is gone, so is the Canary, and
+	// a removal whose answer was lost would leave the event unsaid. A
+	// removal that failed says it again on the retry.
+	t.normal("Terminated canary %s.%s", t.canaryName(), t.ns())
 	if err := t.removeFinalizer(ctx); err != nil {
 		return err
 	}
-	t.normal("Terminated canary %s.%s", t.canaryName(), t.ns())
 	t.end(ReasonTerminated, "traffic reverted to the target")
 	return nil
 }
