@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
 	"github.com/fledge-canary/fledge/core/decide"
 	"github.com/fledge-canary/fledge/sim"
@@ -195,49 +197,35 @@ func outcomeOf(res *sim.Result, target string) Outcome {
 }
 
 // forEach calls fn for every job on workers goroutines (one per CPU when
-// zero) and stops at the first error.
+// zero) and stops at the first error, reporting progress after each job.
 func forEach[J any](ctx context.Context, jobs []J, workers int, progress func(done, total int), fn func(context.Context, J) error) error {
 	if workers == 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	next := make(chan J)
+	parent := ctx
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(workers)
 	var (
-		mu       sync.Mutex
-		done     int
-		firstErr error
-		wg       sync.WaitGroup
+		mu   sync.Mutex
+		done int
 	)
-	for range min(workers, len(jobs)) {
-		wg.Go(func() {
-			for j := range next {
-				err := fn(ctx, j)
-				mu.Lock()
-				if err != nil && firstErr == nil {
-					firstErr = err
-					cancel()
-				}
-				done++
-				if progress != nil {
-					progress(done, len(jobs))
-				}
-				mu.Unlock()
+	for _, j := range jobs {
+		if ctx.Err() != nil {
+			break
+		}
+		g.Go(func() error {
+			err := fn(ctx, j)
+			mu.Lock()
+			defer mu.Unlock()
+			done++
+			if progress != nil {
+				progress(done, len(jobs))
 			}
+			return err
 		})
 	}
-feed:
-	for _, j := range jobs {
-		select {
-		case next <- j:
-		case <-ctx.Done():
-			break feed
-		}
+	if err := g.Wait(); err != nil {
+		return err
 	}
-	close(next)
-	wg.Wait()
-	if firstErr == nil && ctx.Err() != nil {
-		firstErr = ctx.Err()
-	}
-	return firstErr
+	return parent.Err() // the group's context is cancelled once Wait returns
 }
