@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fledge-canary/fledge/sim/report/reportdom"
+	"github.com/fledge-canary/fledge/sim/report/reporttest"
 )
 
 const installChromium = "install it with hack/install-chromium.sh (apt-get install -y chromium)"
@@ -39,12 +39,12 @@ func TestReportInChromium(t *testing.T) {
 	dom := headless(t, chromium, dir, "--dump-dom", "--screenshot="+shot, "--window-size=1280,2000",
 		(&url.URL{Scheme: "file", Path: page}).String())
 	t.Logf("chromium took %v", time.Since(began).Round(time.Millisecond))
-	doc, err := reportdom.Parse(bytes.NewReader(dom))
+	doc, err := reporttest.Parse(bytes.NewReader(dom))
 	if err != nil {
 		t.Fatalf("parse the DOM chromium dumped: %v", err)
 	}
 	const run = "tutorial-rollback-500s"
-	if s := doc.ByID("run-" + run); s == nil || reportdom.Attr(s, "data-verdict") != "PASS" {
+	if s := doc.ByID("run-" + run); s == nil || reporttest.Attr(s, "data-verdict") != "PASS" {
 		t.Fatalf("no passing run section run-%s in the DOM chromium dumped (%d bytes)", run, len(dom))
 	}
 	checkWeightChart(t, doc, run)
@@ -56,7 +56,7 @@ func TestReportInChromium(t *testing.T) {
 	checkScreenshot(t, shot)
 }
 
-func checkWeightChart(t *testing.T, doc *reportdom.Doc, run string) {
+func checkWeightChart(t *testing.T, doc *reporttest.Doc, run string) {
 	c, err := doc.Chart("weight-chart-" + run)
 	if err != nil {
 		t.Fatalf("weight chart: %v", err)
@@ -65,12 +65,12 @@ func checkWeightChart(t *testing.T, doc *reportdom.Doc, run string) {
 	if err != nil {
 		t.Fatalf("weight chart: %v", err)
 	}
-	if got := reportdom.Steps(pts, 1); !slices.Equal(got, []float64{0, 5, 10, 15, 0}) {
+	if got := reporttest.Steps(pts, 1); !slices.Equal(got, []float64{0, 5, 10, 15, 0}) {
 		t.Errorf("the weight line goes through %v, want 0 then the steps 5, 10, 15, 0", got)
 	}
 	var writes []string
 	for _, n := range c.Marks("circle", "route") {
-		writes = append(writes, reportdom.Attr(n, "data-weight"))
+		writes = append(writes, reporttest.Attr(n, "data-weight"))
 	}
 	if got := strings.Join(writes, ","); got != "5,10,15,0" {
 		t.Errorf("router writes %q, want 5,10,15,0", got)
@@ -80,16 +80,16 @@ func checkWeightChart(t *testing.T, doc *reportdom.Doc, run string) {
 	}
 }
 
-func checkSuccessRateChart(t *testing.T, doc *reportdom.Doc, run string) {
+func checkSuccessRateChart(t *testing.T, doc *reporttest.Doc, run string) {
 	c, err := doc.Chart("request-success-rate-chart-" + run)
 	if err != nil {
 		t.Fatalf("success-rate chart: %v", err)
 	}
 	th := c.Marks("line", "threshold", "min")
-	if len(th) != 1 || reportdom.Attr(th[0], "data-value") != "99" {
+	if len(th) != 1 || reporttest.Attr(th[0], "data-value") != "99" {
 		t.Fatalf("want one min threshold line at 99, got %d", len(th))
 	}
-	lineY, err := reportdom.Float(th[0], "y1")
+	lineY, err := reporttest.Float(th[0], "y1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,12 +98,12 @@ func checkSuccessRateChart(t *testing.T, doc *reportdom.Doc, run string) {
 		t.Errorf("%d failing success-rate points, want 5", len(fails))
 	}
 	for _, n := range fails {
-		v, err := strconv.ParseFloat(reportdom.Attr(n, "data-value"), 64)
-		cy, err2 := reportdom.Float(n, "cy")
+		v, err := strconv.ParseFloat(reporttest.Attr(n, "data-value"), 64)
+		cy, err2 := reporttest.Float(n, "cy")
 		_, plotted, err3 := c.Circle(n)
 		if err != nil || err2 != nil || err3 != nil || v >= 99 || plotted >= 99 || cy <= lineY {
 			t.Errorf("failing point data-value=%q cy=%q is not below the 99 line (y=%v)",
-				reportdom.Attr(n, "data-value"), reportdom.Attr(n, "cy"), lineY)
+				reporttest.Attr(n, "data-value"), reporttest.Attr(n, "cy"), lineY)
 		}
 	}
 	if n := len(c.Marks("circle", "check", "pass")); n != 2 {
@@ -111,18 +111,18 @@ func checkSuccessRateChart(t *testing.T, doc *reportdom.Doc, run string) {
 	}
 }
 
-func checkEventList(t *testing.T, doc *reportdom.Doc, run string) {
+func checkEventList(t *testing.T, doc *reporttest.Doc, run string) {
 	table := doc.ByID("events-" + run)
 	if table == nil {
 		t.Fatal("no event table")
 	}
-	rows := reportdom.All(table, "td", "message")
+	rows := reporttest.All(table, "td", "message")
 	const last = "Canary failed! Scaling down podinfo.test"
-	if len(rows) != 14 || reportdom.Text(rows[len(rows)-1]) != last {
+	if len(rows) != 14 || reporttest.Text(rows[len(rows)-1]) != last {
 		t.Errorf("event table has %d rows, want 14 ending with %q", len(rows), last)
 	}
-	marks := reportdom.All(doc.ByID("weight-chart-"+run), "g", "event")
-	if len(marks) == 0 || reportdom.Attr(marks[len(marks)-1], "data-message") != last {
+	marks := reporttest.All(doc.ByID("weight-chart-"+run), "g", "event")
+	if len(marks) == 0 || reporttest.Attr(marks[len(marks)-1], "data-message") != last {
 		t.Errorf("the last event marked on the weight chart is not %q", last)
 	}
 }

@@ -17,7 +17,7 @@ import (
 
 	"golang.org/x/net/html"
 
-	"github.com/fledge-canary/fledge/sim/report/reportdom"
+	"github.com/fledge-canary/fledge/sim/report/reporttest"
 	"github.com/fledge-canary/fledge/sim/whatif"
 )
 
@@ -39,13 +39,13 @@ func runFledge(t *testing.T, args ...string) []byte {
 
 // openInChromium loads the page in headless Chromium and parses the DOM
 // it built.
-func openInChromium(t *testing.T, page string) *reportdom.Doc {
+func openInChromium(t *testing.T, page string) *reporttest.Doc {
 	t.Helper()
 	chromium := chromiumPath(t)
 	began := time.Now()
 	dom := headless(t, chromium, filepath.Dir(page), "--dump-dom", (&url.URL{Scheme: "file", Path: page}).String())
 	t.Logf("chromium took %v", time.Since(began).Round(time.Millisecond))
-	doc, err := reportdom.Parse(bytes.NewReader(dom))
+	doc, err := reporttest.Parse(bytes.NewReader(dom))
 	if err != nil {
 		t.Fatalf("parse the DOM chromium dumped: %v", err)
 	}
@@ -76,8 +76,8 @@ func TestWhatifReportInChromium(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", id, err)
 		}
-		if reportdom.Attr(c.SVG, "aria-label") != title {
-			t.Errorf("%s: aria-label %q, want %q", id, reportdom.Attr(c.SVG, "aria-label"), title)
+		if reporttest.Attr(c.SVG, "aria-label") != title {
+			t.Errorf("%s: aria-label %q, want %q", id, reporttest.Attr(c.SVG, "aria-label"), title)
 		}
 	}
 	checkCaseRows(t, doc, rep.Cases)
@@ -96,13 +96,13 @@ func caseNames(cs []whatif.CaseResult) []string {
 
 // checkCaseRows wants a row per case whose cells say what the JSON says,
 // formatted as the terminal table formats it.
-func checkCaseRows(t *testing.T, doc *reportdom.Doc, cases []whatif.CaseResult) {
+func checkCaseRows(t *testing.T, doc *reporttest.Doc, cases []whatif.CaseResult) {
 	t.Helper()
 	table := doc.ByID("cases-table")
 	if table == nil {
 		t.Fatal("no table of cases")
 	}
-	rows := reportdom.All(table, "tr", "case-row")
+	rows := reporttest.All(table, "tr", "case-row")
 	if len(rows) != len(cases) {
 		t.Fatalf("%d rows in the table of cases, want %d", len(rows), len(cases))
 	}
@@ -126,9 +126,9 @@ func checkCaseRows(t *testing.T, doc *reportdom.Doc, cases []whatif.CaseResult) 
 
 func rowCells(tr *html.Node) []string {
 	var out []string
-	for _, n := range reportdom.All(tr, "") {
+	for _, n := range reporttest.All(tr, "") {
 		if n.Data == "td" || n.Data == "th" {
-			out = append(out, reportdom.Text(n))
+			out = append(out, reporttest.Text(n))
 		}
 	}
 	return out
@@ -137,7 +137,7 @@ func rowCells(tr *html.Node) []string {
 func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
 // checkDetectionPoints wants a point per case at its rollback rate.
-func checkDetectionPoints(t *testing.T, doc *reportdom.Doc, cases []whatif.CaseResult) {
+func checkDetectionPoints(t *testing.T, doc *reporttest.Doc, cases []whatif.CaseResult) {
 	t.Helper()
 	c, _ := doc.Chart("detection-chart")
 	points := c.Marks("circle", "point")
@@ -147,25 +147,25 @@ func checkDetectionPoints(t *testing.T, doc *reportdom.Doc, cases []whatif.CaseR
 	for i, cr := range cases {
 		n := points[i]
 		_, y, err := c.Circle(n)
-		if reportdom.Attr(n, "data-case") != cr.Name || reportdom.Attr(n, "data-value") != num(cr.RolledBack.P) ||
-			reportdom.Attr(n, "data-low") != num(cr.RolledBack.Low) || reportdom.Attr(n, "data-high") != num(cr.RolledBack.High) ||
+		if reporttest.Attr(n, "data-case") != cr.Name || reporttest.Attr(n, "data-value") != num(cr.RolledBack.P) ||
+			reporttest.Attr(n, "data-low") != num(cr.RolledBack.Low) || reporttest.Attr(n, "data-high") != num(cr.RolledBack.High) ||
 			err != nil || y < 100*cr.RolledBack.P-0.1 || y > 100*cr.RolledBack.P+0.1 {
 			t.Errorf("detection point %d: case %q p %q [%q, %q] at %v%%; want %q %v [%v, %v]", i,
-				reportdom.Attr(n, "data-case"), reportdom.Attr(n, "data-value"), reportdom.Attr(n, "data-low"),
-				reportdom.Attr(n, "data-high"), y, cr.Name, cr.RolledBack.P, cr.RolledBack.Low, cr.RolledBack.High)
+				reporttest.Attr(n, "data-case"), reporttest.Attr(n, "data-value"), reporttest.Attr(n, "data-low"),
+				reporttest.Attr(n, "data-high"), y, cr.Name, cr.RolledBack.P, cr.RolledBack.Low, cr.RolledBack.High)
 		}
 	}
 }
 
 // checkPromoteBins wants the histogram to count every healthy promotion
 // and the arithmetic's time marked.
-func checkPromoteBins(t *testing.T, doc *reportdom.Doc, rep *whatif.Report) {
+func checkPromoteBins(t *testing.T, doc *reporttest.Doc, rep *whatif.Report) {
 	t.Helper()
 	c, _ := doc.Chart("promote-chart")
 	h, _ := rep.Healthy()
 	total := 0
 	for _, b := range c.Marks("rect", "bin") {
-		n, err := strconv.Atoi(reportdom.Attr(b, "data-value"))
+		n, err := strconv.Atoi(reporttest.Attr(b, "data-value"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -175,13 +175,13 @@ func checkPromoteBins(t *testing.T, doc *reportdom.Doc, rep *whatif.Report) {
 		t.Errorf("the histogram counts %d promotions, the JSON %d", total, h.Promoted.Count)
 	}
 	rules := c.Marks("line", "arithmetic")
-	if want := num(rep.Arithmetic.Promotion.Seconds()); len(rules) != 1 || reportdom.Attr(rules[0], "data-seconds") != want {
+	if want := num(rep.Arithmetic.Promotion.Seconds()); len(rules) != 1 || reporttest.Attr(rules[0], "data-seconds") != want {
 		t.Errorf("want the arithmetic marked at %s s", want)
 	}
 }
 
 // checkBlastBars wants a p50 and a p90 bar per case with the JSON's values.
-func checkBlastBars(t *testing.T, doc *reportdom.Doc, cases []whatif.CaseResult) {
+func checkBlastBars(t *testing.T, doc *reporttest.Doc, cases []whatif.CaseResult) {
 	t.Helper()
 	c, _ := doc.Chart("blast-chart")
 	p50, p90 := c.Marks("rect", "bar", "p50"), c.Marks("rect", "bar", "p90")
@@ -189,9 +189,9 @@ func checkBlastBars(t *testing.T, doc *reportdom.Doc, cases []whatif.CaseResult)
 		t.Fatalf("%d p50 and %d p90 bars, want %d of each", len(p50), len(p90), len(cases))
 	}
 	for i, cr := range cases {
-		if reportdom.Attr(p50[i], "data-value") != num(cr.BlastRadius.P50) || reportdom.Attr(p90[i], "data-value") != num(cr.BlastRadius.P90) {
-			t.Errorf("%s: bars %s/%s, want %v/%v", cr.Name, reportdom.Attr(p50[i], "data-value"),
-				reportdom.Attr(p90[i], "data-value"), cr.BlastRadius.P50, cr.BlastRadius.P90)
+		if reporttest.Attr(p50[i], "data-value") != num(cr.BlastRadius.P50) || reporttest.Attr(p90[i], "data-value") != num(cr.BlastRadius.P90) {
+			t.Errorf("%s: bars %s/%s, want %v/%v", cr.Name, reporttest.Attr(p50[i], "data-value"),
+				reporttest.Attr(p90[i], "data-value"), cr.BlastRadius.P50, cr.BlastRadius.P90)
 		}
 	}
 }
@@ -210,7 +210,7 @@ func TestWhatifSweepReportInChromium(t *testing.T) {
 		t.Fatalf("%d points in the sweep, want 2", len(rep.Points))
 	}
 	doc := openInChromium(t, page)
-	rows := reportdom.All(doc.ByID("points-table"), "tr", "point-row")
+	rows := reporttest.All(doc.ByID("points-table"), "tr", "point-row")
 	if len(rows) != 2 {
 		t.Fatalf("%d rows in the table of settings, want 2", len(rows))
 	}
@@ -229,18 +229,18 @@ func TestWhatifSweepReportInChromium(t *testing.T) {
 		}
 		want := []string{setting, time.Duration(p.TimeToPromote * float64(time.Second)).String(),
 			fmt.Sprintf("%.1f%%", 100*p.FalseRollback), fmt.Sprintf("%.1f", p.BlastRadius), fmt.Sprintf("%.1f%%", 100*p.Detection), mark}
-		if got := rowCells(rows[i]); !slices.Equal(got, want) || reportdom.HasClass(rows[i], "frontier") != p.Frontier {
-			t.Errorf("row %d: %q frontier=%v, want %q frontier=%v", i, got, reportdom.HasClass(rows[i], "frontier"), want, p.Frontier)
+		if got := rowCells(rows[i]); !slices.Equal(got, want) || reporttest.HasClass(rows[i], "frontier") != p.Frontier {
+			t.Errorf("row %d: %q frontier=%v, want %q frontier=%v", i, got, reporttest.HasClass(rows[i], "frontier"), want, p.Frontier)
 		}
 		if i >= len(points) {
 			continue
 		}
 		n := points[i]
-		if reportdom.Attr(n, "data-setting") != setting || reportdom.Attr(n, "data-seconds") != num(p.TimeToPromote) ||
-			reportdom.Attr(n, "data-value") != num(p.BlastRadius) || reportdom.HasClass(n, "frontier") != p.Frontier {
+		if reporttest.Attr(n, "data-setting") != setting || reporttest.Attr(n, "data-seconds") != num(p.TimeToPromote) ||
+			reporttest.Attr(n, "data-value") != num(p.BlastRadius) || reporttest.HasClass(n, "frontier") != p.Frontier {
 			t.Errorf("scatter point %d: %q at %s s, %s failed, frontier=%v; want %q at %v s, %v failed, frontier=%v", i,
-				reportdom.Attr(n, "data-setting"), reportdom.Attr(n, "data-seconds"), reportdom.Attr(n, "data-value"),
-				reportdom.HasClass(n, "frontier"), setting, p.TimeToPromote, p.BlastRadius, p.Frontier)
+				reporttest.Attr(n, "data-setting"), reporttest.Attr(n, "data-seconds"), reporttest.Attr(n, "data-value"),
+				reporttest.HasClass(n, "frontier"), setting, p.TimeToPromote, p.BlastRadius, p.Frontier)
 		}
 	}
 	if len(points) != 2 {
@@ -248,7 +248,7 @@ func TestWhatifSweepReportInChromium(t *testing.T) {
 	}
 	var labelled []string
 	for _, l := range labels {
-		labelled = append(labelled, reportdom.Text(l))
+		labelled = append(labelled, reporttest.Text(l))
 	}
 	// Both catch +20% 5xx every time: stepWeight 25 is faster,
 	// stepWeight 10 fails fewer requests.

@@ -1,8 +1,9 @@
 package report
 
 import (
-	"strings"
 	"time"
+
+	"github.com/fledge-canary/fledge/sim/internal/svgfmt"
 )
 
 // The charts' layout, in SVG user units (pixels at 100%).
@@ -96,7 +97,7 @@ func newChart(id, class, title, yLabel string, span time.Duration, lo, hi, extra
 	c.XMax = seconds(span)
 	var vals []float64
 	var labels []string
-	c.YMin, c.YMax, vals, labels = niceDomain(lo, hi)
+	c.YMin, c.YMax, vals, labels = svgfmt.NiceDomain(lo, hi)
 	// The domain sits inset in the plot, so that marks at its edges do not
 	// sit on the frame.
 	c.X0, c.X1 = c.Plot.Left+plotInset, c.Plot.Right-plotInset
@@ -106,9 +107,9 @@ func newChart(id, class, title, yLabel string, span time.Duration, lo, hi, extra
 	for i, v := range vals {
 		c.YTicks = append(c.YTicks, tick{c.y.at(v), labels[i]})
 	}
-	step := timeStep(span)
+	step := svgfmt.TimeStep(span)
 	for t := time.Duration(0); t <= span; t += step {
-		c.XTicks = append(c.XTicks, tick{c.x.at(seconds(t)), clock(t)})
+		c.XTicks = append(c.XTicks, tick{c.x.at(seconds(t)), svgfmt.Clock(t)})
 	}
 	return c
 }
@@ -121,17 +122,4 @@ func (c *chart) legend(items ...legendItem) {
 		c.Legend = append(c.Legend, it)
 		x += 24 + 7*float64(len(it.Label)) + 20
 	}
-}
-
-// polyline joins points into the points attribute of a <polyline>,
-// leaving out a point that repeats the one before.
-func polyline(pts [][2]float64) string {
-	var parts []string
-	for i, p := range pts {
-		if i > 0 && p == pts[i-1] {
-			continue
-		}
-		parts = append(parts, px(p[0])+","+px(p[1]))
-	}
-	return strings.Join(parts, " ")
 }

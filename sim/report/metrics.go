@@ -6,6 +6,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/fledge-canary/fledge/sim/internal/svgfmt"
+
 	"github.com/fledge-canary/fledge/core/decide"
 	"github.com/fledge-canary/fledge/sim"
 )
@@ -132,7 +134,7 @@ func metricChart(runID string, s *series, span time.Duration) *chart {
 			c.Queries = append(c.Queries, ck.v.Query)
 		}
 	}
-	c.Line, c.LineClass = polyline(pts), "series"
+	c.Line, c.LineClass = svgfmt.Polyline(pts), "series"
 	c.thresholds(s)
 	items := []legendItem{
 		{Shape: "line", Class: "swatch-series", Label: "value"},
@@ -151,24 +153,24 @@ func (c *chart) checkMark(ck check) mark {
 	v := ck.v
 	m := mark{
 		X: c.x.at(ck.t), Class: "check " + string(v.Outcome), Metric: v.Metric,
-		Time: value(ck.t),
+		Time: svgfmt.Value(ck.t),
 	}
 	switch {
 	case finite(v):
-		m.Y, m.Value = c.y.at(v.Value), value(v.Value)
+		m.Y, m.Value = c.y.at(v.Value), svgfmt.Value(v.Value)
 	case v.HasValue && math.IsInf(v.Value, 1):
-		m.Y, m.Value = c.Plot.Top, value(v.Value)
+		m.Y, m.Value = c.Plot.Top, svgfmt.Value(v.Value)
 	default:
 		m.Y = c.Plot.Bottom
 		if v.HasValue {
-			m.Value = value(v.Value)
+			m.Value = svgfmt.Value(v.Value)
 		}
 	}
 	shown := m.Value
 	if shown == "" {
 		shown = "no value"
 	}
-	m.Title = fmt.Sprintf("%s %s %s: %s", clock(secs(ck.t)), v.Metric, shown, v.Outcome)
+	m.Title = fmt.Sprintf("%s %s %s: %s", svgfmt.Clock(secs(ck.t)), v.Metric, shown, v.Outcome)
 	if v.Message != "" {
 		m.Title += " — " + v.Message
 	}
@@ -179,12 +181,12 @@ func (c *chart) checkMark(ck check) mark {
 func (c *chart) thresholds(s *series) {
 	seen := map[string]bool{}
 	add := func(kind string, b *float64) {
-		if b == nil || seen[kind+value(*b)] {
+		if b == nil || seen[kind+svgfmt.Value(*b)] {
 			return
 		}
-		seen[kind+value(*b)] = true
+		seen[kind+svgfmt.Value(*b)] = true
 		y := c.y.at(*b)
-		t := threshold{Y: y, Kind: kind, Value: value(*b), Label: kind + " " + value(*b)}
+		t := threshold{Y: y, Kind: kind, Value: svgfmt.Value(*b), Label: kind + " " + svgfmt.Value(*b)}
 		if kind == "min" {
 			t.ZoneY, t.ZoneH = y, c.Plot.Bottom-y
 		} else {

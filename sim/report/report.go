@@ -6,6 +6,8 @@ import (
 	"io"
 	"time"
 
+	"github.com/fledge-canary/fledge/sim/internal/svgfmt"
+
 	"github.com/fledge-canary/fledge/core/engine"
 	"github.com/fledge-canary/fledge/sim"
 )
@@ -97,7 +99,7 @@ func buildRun(id string, r Run) runView {
 	v := runView{
 		ID: id, Name: r.Name, File: r.File, Seed: r.Seed,
 		Pass: len(r.Failures) == 0, Failures: r.Failures,
-		Duration: clock(res.Duration()),
+		Duration: svgfmt.Clock(res.Duration()),
 		Status:   buildStatus(res),
 	}
 	span := timeSpan(res)
@@ -105,12 +107,12 @@ func buildRun(id string, r Run) runView {
 	v.Metrics = metricCharts(id, res, span)
 	for _, e := range res.Events {
 		v.Events = append(v.Events, eventRow{
-			Time: clock(e.Time.Sub(res.Start)), Type: string(e.Type), Phase: string(e.Phase),
+			Time: svgfmt.Clock(e.Time.Sub(res.Start)), Type: string(e.Type), Phase: string(e.Phase),
 			Message: e.Message, Warning: e.Type == engine.Warning,
 		})
 	}
 	for _, n := range res.Notes {
-		v.Notes = append(v.Notes, eventRow{Time: clock(n.Time.Sub(res.Start)), Message: n.Text})
+		v.Notes = append(v.Notes, eventRow{Time: svgfmt.Clock(n.Time.Sub(res.Start)), Message: n.Text})
 	}
 	return v
 }

@@ -15,7 +15,7 @@ import (
 	"github.com/fledge-canary/fledge/core/engine"
 	"github.com/fledge-canary/fledge/sim"
 	"github.com/fledge-canary/fledge/sim/report"
-	"github.com/fledge-canary/fledge/sim/report/reportdom"
+	"github.com/fledge-canary/fledge/sim/report/reporttest"
 )
 
 const evil = `Halt <script>alert("x")</script> & "co" <b>bold</b>`
@@ -53,20 +53,20 @@ func synthetic() *sim.Result {
 	}
 }
 
-func render(t *testing.T, runs ...report.Run) (*reportdom.Doc, string) {
+func render(t *testing.T, runs ...report.Run) (*reporttest.Doc, string) {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := report.Write(&buf, runs); err != nil {
 		t.Fatal(err)
 	}
-	doc, err := reportdom.Parse(bytes.NewReader(buf.Bytes()))
+	doc, err := reporttest.Parse(bytes.NewReader(buf.Bytes()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return doc, buf.String()
 }
 
-func chart(t *testing.T, doc *reportdom.Doc, id string) *reportdom.Chart {
+func chart(t *testing.T, doc *reporttest.Doc, id string) *reporttest.Chart {
 	t.Helper()
 	c, err := doc.Chart(id)
 	if err != nil {
@@ -95,7 +95,7 @@ func TestWeightChartFollowsTheRoutes(t *testing.T) {
 	}
 	var weights []string
 	for _, n := range c.Marks("circle", "route") {
-		weights = append(weights, reportdom.Attr(n, "data-weight"))
+		weights = append(weights, reporttest.Attr(n, "data-weight"))
 	}
 	if got := strings.Join(weights, " "); got != "5 10 15 0" {
 		t.Errorf("route marks are %q, want the writes from the start on, 5 10 15 0", got)
@@ -110,18 +110,18 @@ func TestEventsAreMarkedOnTheWeightChart(t *testing.T) {
 		t.Fatalf("%d event marks, want 4", len(events))
 	}
 	warnings := c.Marks("g", "event", "warning")
-	if len(warnings) != 3 || !reportdom.HasClass(events[0], "normal") {
-		t.Errorf("%d warning marks and first mark %q, want 3 and a normal one", len(warnings), reportdom.Attr(events[0], "class"))
+	if len(warnings) != 3 || !reporttest.HasClass(events[0], "normal") {
+		t.Errorf("%d warning marks and first mark %q, want 3 and a normal one", len(warnings), reporttest.Attr(events[0], "class"))
 	}
-	if got := reportdom.Attr(events[1], "data-message"); got != evil {
+	if got := reporttest.Attr(events[1], "data-message"); got != evil {
 		t.Errorf("data-message is %q, want %q", got, evil)
 	}
-	titles := reportdom.All(events[1], "title")
-	if len(titles) != 1 || reportdom.Text(titles[0]) != "2:30 Warning: "+evil {
+	titles := reporttest.All(events[1], "title")
+	if len(titles) != 1 || reporttest.Text(titles[0]) != "2:30 Warning: "+evil {
 		t.Errorf("event tooltip is wrong: %d <title>s", len(titles))
 	}
 	// Two events at 5:00: stacked, not on top of each other.
-	y := func(n *html.Node) string { return reportdom.Attr(reportdom.All(n, "circle")[0], "cy") }
+	y := func(n *html.Node) string { return reporttest.Attr(reporttest.All(n, "circle")[0], "cy") }
 	if y(events[2]) == y(events[3]) {
 		t.Errorf("events at the same time share their marker position")
 	}
@@ -131,15 +131,15 @@ func TestMetricChartsMarkThresholdsAndFailures(t *testing.T) {
 	doc, _ := render(t, report.Run{Name: "synthetic", Result: synthetic()})
 	sr := chart(t, doc, "request-success-rate-chart-synthetic")
 	th := sr.Marks("line", "threshold", "min")
-	if len(th) != 1 || reportdom.Attr(th[0], "data-value") != "99" {
+	if len(th) != 1 || reporttest.Attr(th[0], "data-value") != "99" {
 		t.Fatalf("success-rate thresholds %d, want one min line at 99", len(th))
 	}
 	fails := sr.Marks("circle", "check", "fail")
 	if len(fails) != 1 {
 		t.Fatalf("%d failing success-rate points, want 1 (the tick before the start is not charted)", len(fails))
 	}
-	if v := reportdom.Attr(fails[0], "data-value"); v != "69.4" || reportdom.Attr(fails[0], "data-metric") != "request-success-rate" {
-		t.Errorf("failing point data-value=%q data-metric=%q", v, reportdom.Attr(fails[0], "data-metric"))
+	if v := reporttest.Attr(fails[0], "data-value"); v != "69.4" || reporttest.Attr(fails[0], "data-metric") != "request-success-rate" {
+		t.Errorf("failing point data-value=%q data-metric=%q", v, reporttest.Attr(fails[0], "data-metric"))
 	}
 	tm, v, err := sr.Circle(fails[0])
 	if err != nil || !near(tm, 150) || math.Abs(v-69.4) > 0.1 {
@@ -156,7 +156,7 @@ func TestMetricChartsMarkThresholdsAndFailures(t *testing.T) {
 		"404s-percentage-chart-synthetic":  "3",
 	} {
 		c := chart(t, doc, id)
-		if th := c.Marks("line", "threshold", "max"); len(th) != 1 || reportdom.Attr(th[0], "data-value") != want {
+		if th := c.Marks("line", "threshold", "max"); len(th) != 1 || reporttest.Attr(th[0], "data-value") != want {
 			t.Errorf("%s: want one max threshold at %s", id, want)
 		}
 	}
@@ -164,8 +164,8 @@ func TestMetricChartsMarkThresholdsAndFailures(t *testing.T) {
 		t.Errorf("404s chart has %d failing points, want 1", n)
 	}
 	order := []string{}
-	for _, svg := range reportdom.All(doc.Root, "svg", "metric-chart") {
-		order = append(order, reportdom.Attr(svg, "data-metric"))
+	for _, svg := range reporttest.All(doc.Root, "svg", "metric-chart") {
+		order = append(order, reporttest.Attr(svg, "data-metric"))
 	}
 	if !slices.Equal(order, []string{"request-success-rate", "request-duration", "404s percentage"}) {
 		t.Errorf("metric charts in order %q", order)
@@ -177,21 +177,21 @@ func TestMarkupInMessagesStaysText(t *testing.T) {
 		Name: "synthetic", Result: synthetic(),
 		Failures: []sim.Failure{{Field: "events", Msg: "missing <script>boom()</script>"}},
 	})
-	if n := len(reportdom.All(doc.Root, "script")); n != 0 {
+	if n := len(reporttest.All(doc.Root, "script")); n != 0 {
 		t.Fatalf("%d <script> elements in the page, want none", n)
 	}
-	if n := len(reportdom.All(doc.Root, "b")); n != 1 { // the failure's field only
+	if n := len(reporttest.All(doc.Root, "b")); n != 1 { // the failure's field only
 		t.Errorf("%d <b> elements, want 1: markup in a message became elements", n)
 	}
 	if strings.Contains(raw, "<script") {
 		t.Errorf("the page holds a raw <script")
 	}
-	rows := reportdom.All(doc.ByID("events-synthetic"), "td", "message")
-	if len(rows) != 4 || reportdom.Text(rows[1]) != evil {
-		t.Errorf("event table: %d rows, second %q", len(rows), reportdom.Text(rows[1]))
+	rows := reporttest.All(doc.ByID("events-synthetic"), "td", "message")
+	if len(rows) != 4 || reporttest.Text(rows[1]) != evil {
+		t.Errorf("event table: %d rows, second %q", len(rows), reporttest.Text(rows[1]))
 	}
-	fail := reportdom.All(doc.Root, "ul", "failures")
-	if len(fail) != 1 || !strings.Contains(reportdom.Text(fail[0]), "missing <script>boom()</script>") {
+	fail := reporttest.All(doc.Root, "ul", "failures")
+	if len(fail) != 1 || !strings.Contains(reporttest.Text(fail[0]), "missing <script>boom()</script>") {
 		t.Errorf("the failure is not listed as text")
 	}
 }
@@ -205,17 +205,17 @@ func TestVerdictStatusAndSelfContained(t *testing.T) {
 	if first == nil || second == nil {
 		t.Fatal("two runs of one name need two ids: run-synthetic and run-synthetic-2")
 	}
-	if reportdom.Attr(first, "data-verdict") != "FAIL" || reportdom.Attr(second, "data-verdict") != "PASS" {
-		t.Errorf("verdicts %q %q, want FAIL PASS", reportdom.Attr(first, "data-verdict"), reportdom.Attr(second, "data-verdict"))
+	if reporttest.Attr(first, "data-verdict") != "FAIL" || reporttest.Attr(second, "data-verdict") != "PASS" {
+		t.Errorf("verdicts %q %q, want FAIL PASS", reporttest.Attr(first, "data-verdict"), reporttest.Attr(second, "data-verdict"))
 	}
-	if h := reportdom.Text(reportdom.All(first, "h2")[0]); !strings.HasPrefix(h, "FAIL synthetic") {
+	if h := reporttest.Text(reporttest.All(first, "h2")[0]); !strings.HasPrefix(h, "FAIL synthetic") {
 		t.Errorf("title %q", h)
 	}
 	status := doc.ByID("status-synthetic")
-	if got := reportdom.Text(reportdom.All(status, "dd", "phase")[0]); got != "Failed" {
+	if got := reporttest.Text(reporttest.All(status, "dd", "phase")[0]); got != "Failed" {
 		t.Errorf("phase %q", got)
 	}
-	for _, n := range reportdom.All(doc.Root, "") {
+	for _, n := range reporttest.All(doc.Root, "") {
 		for _, a := range n.Attr {
 			if (a.Key == "src" || a.Key == "href") && !strings.HasPrefix(a.Val, "#") {
 				t.Errorf("<%s %s=%q> loads something from outside the page", n.Data, a.Key, a.Val)
@@ -241,7 +241,7 @@ func TestEmptyRun(t *testing.T) {
 	if pts, err := c.Line("weight"); err != nil || len(pts) == 0 {
 		t.Errorf("an empty run still draws its weight line: %v %v", pts, err)
 	}
-	if len(reportdom.All(doc.Root, "svg", "metric-chart")) != 0 {
+	if len(reporttest.All(doc.Root, "svg", "metric-chart")) != 0 {
 		t.Errorf("no checks, no metric charts")
 	}
 }

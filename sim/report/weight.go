@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/fledge-canary/fledge/sim/internal/svgfmt"
+
 	"github.com/fledge-canary/fledge/core/engine"
 	"github.com/fledge-canary/fledge/sim"
 )
@@ -48,13 +50,13 @@ func weightChart(runID string, res *sim.Result, span time.Duration) *chart {
 		pts = append(pts, [2]float64{x, c.y.at(float64(last))}, [2]float64{x, c.y.at(float64(s.w))})
 		c.Routes = append(c.Routes, mark{
 			X: x, Y: c.y.at(float64(s.w)), Class: "route",
-			Time: value(s.t), Value: strconv.Itoa(s.w),
-			Title: fmt.Sprintf("%s canary weight %d", clock(secs(s.t)), s.w),
+			Time: svgfmt.Value(s.t), Value: strconv.Itoa(s.w),
+			Title: fmt.Sprintf("%s canary weight %d", svgfmt.Clock(secs(s.t)), s.w),
 		})
 		last = s.w
 	}
 	pts = append(pts, [2]float64{c.x.at(c.XMax), c.y.at(float64(last))})
-	c.Line, c.LineClass = polyline(pts), "weight"
+	c.Line, c.LineClass = svgfmt.Polyline(pts), "weight"
 	c.eventMarks(res)
 	c.legend(
 		legendItem{Shape: "line", Class: "swatch-weight", Label: "canary weight"},
@@ -92,8 +94,8 @@ func (c *chart) eventMarks(res *sim.Result) {
 		at[e.Time]++
 		c.Events = append(c.Events, mark{
 			X: x, Y: c.Plot.Top - 12 - float64(k)*eventSpacing, Class: class,
-			Time: value(seconds(d)), Message: e.Message,
-			Title: fmt.Sprintf("%s %s: %s", clock(d), e.Type, e.Message),
+			Time: svgfmt.Value(seconds(d)), Message: e.Message,
+			Title: fmt.Sprintf("%s %s: %s", svgfmt.Clock(d), e.Type, e.Message),
 		})
 		if i, ok := guide[e.Time]; ok {
 			if class == "warning" {
@@ -102,7 +104,7 @@ func (c *chart) eventMarks(res *sim.Result) {
 			continue
 		}
 		guide[e.Time] = len(c.Guides)
-		c.Guides = append(c.Guides, mark{X: x, Class: class, Time: value(seconds(d))})
+		c.Guides = append(c.Guides, mark{X: x, Class: class, Time: svgfmt.Value(seconds(d))})
 	}
 }
 

@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/fledge-canary/fledge/sim/report"
+	"github.com/fledge-canary/fledge/sim/internal/svgfmt"
 )
 
 // The charts' layout, in SVG user units (pixels at 100%).
@@ -93,7 +93,7 @@ func newChart(id, title, xLabel, yLabel string, xmin, xmax, yhi float64) *chart 
 	c.LegendY = legendHeight / 2
 	var vals []float64
 	var labels []string
-	c.YMin, c.YMax, vals, labels = report.NiceDomain(0, yhi)
+	c.YMin, c.YMax, vals, labels = svgfmt.NiceDomain(0, yhi)
 	c.XMin, c.XMax = xmin, xmax
 	c.X0, c.X1 = c.Plot.Left+plotInset, c.Plot.Right-plotInset
 	c.Y0, c.Y1 = c.Plot.Bottom-plotInset, c.Plot.Top+plotInset
@@ -107,9 +107,9 @@ func newChart(id, title, xLabel, yLabel string, xmin, xmax, yhi float64) *chart 
 
 // timeTicks puts m:ss ticks on x, the domain being seconds.
 func (c *chart) timeTicks() {
-	step := report.TimeStep(secs(c.XMax - c.XMin)).Seconds()
+	step := svgfmt.TimeStep(secs(c.XMax - c.XMin)).Seconds()
 	for t := math.Ceil(c.XMin/step) * step; t <= c.XMax+1e-9; t += step {
-		c.XTicks = append(c.XTicks, tick{c.x.at(t), report.Clock(secs(t))})
+		c.XTicks = append(c.XTicks, tick{c.x.at(t), svgfmt.Clock(secs(t))})
 	}
 }
 

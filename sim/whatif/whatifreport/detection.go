@@ -4,7 +4,8 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/fledge-canary/fledge/sim/report"
+	"github.com/fledge-canary/fledge/sim/internal/svgfmt"
+
 	"github.com/fledge-canary/fledge/sim/whatif"
 )
 
@@ -77,8 +78,8 @@ func detectionChart(cases []whatif.CaseResult) *chart {
 		}
 		series[cr.Kind] = append(series[cr.Kind], [2]float64{x, y})
 		c.Whiskers = append(c.Whiskers, mark{Class: "ci " + kindClass(cr.Kind), Case: cr.Name,
-			D: fmt.Sprintf("M%s %sH%s M%s %sV%s M%s %sH%s", report.Px(x-5), report.Px(lo), report.Px(x+5),
-				report.Px(x), report.Px(lo), report.Px(hi), report.Px(x-5), report.Px(hi), report.Px(x+5))})
+			D: fmt.Sprintf("M%s %sH%s M%s %sV%s M%s %sH%s", svgfmt.Px(x-5), svgfmt.Px(lo), svgfmt.Px(x+5),
+				svgfmt.Px(x), svgfmt.Px(lo), svgfmt.Px(hi), svgfmt.Px(x-5), svgfmt.Px(hi), svgfmt.Px(x+5))})
 		c.Points = append(c.Points, mark{X: x, Y: y, Class: "point " + kindClass(cr.Kind),
 			Case: cr.Name, Kind: string(cr.Kind), Size: num(cr.Size),
 			Value: num(r.P), Low: num(r.Low), High: num(r.High),
@@ -91,7 +92,7 @@ func detectionChart(cases []whatif.CaseResult) *chart {
 		first, end := pts[0][0], pts[len(pts)-1][0]
 		c.Groups = append(c.Groups, tick{(first + end) / 2, familyLabel(k)})
 		if len(pts) > 1 {
-			c.Lines = append(c.Lines, mark{Class: "series " + kindClass(k), Kind: string(k), D: report.Polyline(pts)})
+			c.Lines = append(c.Lines, mark{Class: "series " + kindClass(k), Kind: string(k), D: svgfmt.Polyline(pts)})
 		}
 		items = append(items, legendItem{Shape: "dot", Class: "swatch " + kindClass(k), Label: string(k)})
 	}

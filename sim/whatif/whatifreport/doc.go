@@ -24,7 +24,7 @@
 //
 // The charts carry stable ids, classes and data- attributes, with the
 // same <g class="plot"> mapping as package report's charts, so that
-// package reportdom reads them back (numbers in data- attributes are
+// package reporttest reads them back (numbers in data- attributes are
 // exact, as JSON writes them):
 //
 //   - <svg id="detection-chart">: <circle class="point kind-KIND"

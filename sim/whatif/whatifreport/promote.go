@@ -6,8 +6,9 @@ import (
 	"slices"
 	"time"
 
+	"github.com/fledge-canary/fledge/sim/internal/svgfmt"
+
 	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
-	"github.com/fledge-canary/fledge/sim/report"
 	"github.com/fledge-canary/fledge/sim/whatif"
 )
 
@@ -96,12 +97,12 @@ func promoteChart(rep *whatif.Report) *chart {
 		x0, x1, y := c.x.at(b.From), c.x.at(b.To), c.y.at(float64(b.Count))
 		c.Bars = append(c.Bars, mark{X: x0 + 1, Y: y, W: max(1, x1-x0-2), H: c.y.at(0) - y, Class: "bin",
 			From: num(b.From), To: num(b.To), Value: fmt.Sprint(b.Count),
-			Title: fmt.Sprintf("%d run(s) promoted in %s to %s", b.Count, report.Clock(secs(b.From)), report.Clock(secs(b.To)))})
+			Title: fmt.Sprintf("%d run(s) promoted in %s to %s", b.Count, svgfmt.Clock(secs(b.From)), svgfmt.Clock(secs(b.To)))})
 	}
 	items := []legendItem{{Shape: "bar", Class: "swatch swatch-bin", Label: "healthy runs that promoted"}}
 	if promo > 0 {
 		x := c.x.at(promo)
-		label := "arithmetic " + report.Clock(secs(promo))
+		label := "arithmetic " + svgfmt.Clock(secs(promo))
 		lx, anchor := x+6, "start"
 		if x > c.Plot.MidX {
 			lx, anchor = x-6, "end"

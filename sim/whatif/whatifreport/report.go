@@ -8,7 +8,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/fledge-canary/fledge/sim/report"
+	"github.com/fledge-canary/fledge/sim/internal/svgfmt"
+
 	"github.com/fledge-canary/fledge/sim/whatif"
 )
 
@@ -105,7 +106,7 @@ func specFields(rep *whatif.Report) []field {
 	promotion := "not computed: " + rep.Arithmetic.Error
 	if rep.Arithmetic.Error == "" {
 		promotion = fmt.Sprintf("%v (%s), of which Flagger's interval × weights counts %v",
-			rep.Arithmetic.Promotion, report.Clock(rep.Arithmetic.Promotion), rep.Arithmetic.Analysis)
+			rep.Arithmetic.Promotion, svgfmt.Clock(rep.Arithmetic.Promotion), rep.Arithmetic.Analysis)
 	}
 	return []field{
 		{"canary", "Canary", s.Canary},

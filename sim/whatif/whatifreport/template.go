@@ -4,7 +4,7 @@ import (
 	_ "embed"
 	"html/template"
 
-	"github.com/fledge-canary/fledge/sim/report"
+	"github.com/fledge-canary/fledge/sim/internal/svgfmt"
 )
 
 //go:embed report.html.tmpl
@@ -13,6 +13,6 @@ var pageSource string
 // pageTemplate holds the "study" and "sweep" pages; html/template escapes
 // every value, in text and in attributes alike.
 var pageTemplate = template.Must(template.New("whatif").Funcs(template.FuncMap{
-	"px":  report.Px,
+	"px":  svgfmt.Px,
 	"add": func(a, b float64) float64 { return a + b },
 }).Parse(pageSource))

@@ -13,7 +13,7 @@ import (
 	"golang.org/x/net/html"
 
 	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
-	"github.com/fledge-canary/fledge/sim/report/reportdom"
+	"github.com/fledge-canary/fledge/sim/report/reporttest"
 	"github.com/fledge-canary/fledge/sim/whatif"
 	"github.com/fledge-canary/fledge/sim/whatif/whatifreport"
 )
@@ -62,7 +62,7 @@ func study() *whatif.Report {
 	}
 }
 
-func render(t *testing.T, rep *whatif.Report) (*reportdom.Doc, string) {
+func render(t *testing.T, rep *whatif.Report) (*reporttest.Doc, string) {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := whatifreport.Write(&buf, rep); err != nil {
@@ -71,16 +71,16 @@ func render(t *testing.T, rep *whatif.Report) (*reportdom.Doc, string) {
 	return parse(t, buf.String()), buf.String()
 }
 
-func parse(t *testing.T, page string) *reportdom.Doc {
+func parse(t *testing.T, page string) *reporttest.Doc {
 	t.Helper()
-	doc, err := reportdom.Parse(strings.NewReader(page))
+	doc, err := reporttest.Parse(strings.NewReader(page))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return doc
 }
 
-func chart(t *testing.T, doc *reportdom.Doc, id string) *reportdom.Chart {
+func chart(t *testing.T, doc *reporttest.Doc, id string) *reporttest.Chart {
 	t.Helper()
 	c, err := doc.Chart(id)
 	if err != nil {
@@ -113,17 +113,17 @@ func TestDetectionChartHasAPointPerCaseAtItsRate(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			n := points[i]
-			if got := reportdom.Attr(n, "data-case"); got != tc.name {
+			if got := reporttest.Attr(n, "data-case"); got != tc.name {
 				t.Fatalf("point %d is %q, want %q", i, got, tc.name)
 			}
-			if !reportdom.HasClass(n, "kind-"+tc.kind) || reportdom.Attr(n, "data-kind") != tc.kind {
-				t.Errorf("point %s: class %q data-kind %q, want kind %s", tc.name, reportdom.Attr(n, "class"), reportdom.Attr(n, "data-kind"), tc.kind)
+			if !reporttest.HasClass(n, "kind-"+tc.kind) || reporttest.Attr(n, "data-kind") != tc.kind {
+				t.Errorf("point %s: class %q data-kind %q, want kind %s", tc.name, reporttest.Attr(n, "class"), reporttest.Attr(n, "data-kind"), tc.kind)
 			}
-			if p := reportdom.Attr(n, "data-value"); p != strconv.FormatFloat(tc.wantY/100, 'f', -1, 64) {
+			if p := reporttest.Attr(n, "data-value"); p != strconv.FormatFloat(tc.wantY/100, 'f', -1, 64) {
 				t.Errorf("point %s data-value %q, want %v", tc.name, p, tc.wantY/100)
 			}
-			if reportdom.Attr(n, "data-low") != tc.low || reportdom.Attr(n, "data-high") != tc.high {
-				t.Errorf("point %s interval %s–%s, want %s–%s", tc.name, reportdom.Attr(n, "data-low"), reportdom.Attr(n, "data-high"), tc.low, tc.high)
+			if reporttest.Attr(n, "data-low") != tc.low || reporttest.Attr(n, "data-high") != tc.high {
+				t.Errorf("point %s interval %s–%s, want %s–%s", tc.name, reporttest.Attr(n, "data-low"), reporttest.Attr(n, "data-high"), tc.low, tc.high)
 			}
 			_, y, err := c.Circle(n)
 			if err != nil || !near(y, tc.wantY, c.YMax-c.YMin) {
@@ -136,12 +136,12 @@ func TestDetectionChartHasAPointPerCaseAtItsRate(t *testing.T) {
 	}
 	// Only the 5xx family has two sizes to join.
 	lines := c.Marks("polyline", "series")
-	if len(lines) != 1 || reportdom.Attr(lines[0], "data-kind") != "5xx" {
+	if len(lines) != 1 || reporttest.Attr(lines[0], "data-kind") != "5xx" {
 		t.Errorf("%d series lines, want the 5xx one only", len(lines))
 	}
 	var groups []string
-	for _, g := range reportdom.All(c.SVG, "text", "group-label") {
-		groups = append(groups, reportdom.Text(g))
+	for _, g := range reporttest.All(c.SVG, "text", "group-label") {
+		groups = append(groups, reporttest.Text(g))
 	}
 	want := []string{"healthy", "5xx (percentage points)", "latency (added to every answer)", "404 (percentage points)"}
 	if !slices.Equal(groups, want) {
@@ -154,10 +154,10 @@ func TestErrorBarSpansTheInterval(t *testing.T) {
 	c := chart(t, doc, "detection-chart")
 	bar := c.Marks("path", "ci")[1] // +2% 5xx: 23.1% to 88.2%
 	var ys []float64
-	for _, f := range strings.FieldsFunc(reportdom.Attr(bar, "d"), func(r rune) bool { return strings.ContainsRune("MHV ", r) }) {
+	for _, f := range strings.FieldsFunc(reporttest.Attr(bar, "d"), func(r rune) bool { return strings.ContainsRune("MHV ", r) }) {
 		v, err := strconv.ParseFloat(f, 64)
 		if err != nil {
-			t.Fatalf("error bar path %q: %v", reportdom.Attr(bar, "d"), err)
+			t.Fatalf("error bar path %q: %v", reporttest.Attr(bar, "d"), err)
 		}
 		ys = append(ys, v)
 	}
@@ -180,17 +180,17 @@ func TestPromoteChartIsAHistogramOfHealthyRunsWithTheArithmetic(t *testing.T) {
 	var got []bin
 	total := 0
 	for _, b := range bins {
-		got = append(got, bin{reportdom.Attr(b, "data-from"), reportdom.Attr(b, "data-to"), reportdom.Attr(b, "data-value")})
-		n, _ := strconv.Atoi(reportdom.Attr(b, "data-value"))
+		got = append(got, bin{reporttest.Attr(b, "data-from"), reporttest.Attr(b, "data-to"), reporttest.Attr(b, "data-value")})
+		n, _ := strconv.Atoi(reporttest.Attr(b, "data-value"))
 		total += n
 		// The bar stands as high as its count, centred on its bin.
-		x, _ := reportdom.Float(b, "x")
-		w, _ := reportdom.Float(b, "width")
-		y, _ := reportdom.Float(b, "y")
+		x, _ := reporttest.Float(b, "x")
+		w, _ := reporttest.Float(b, "width")
+		y, _ := reporttest.Float(b, "y")
 		mid, top := c.Value(x+w/2, y)
-		from, _ := strconv.ParseFloat(reportdom.Attr(b, "data-from"), 64)
+		from, _ := strconv.ParseFloat(reporttest.Attr(b, "data-from"), 64)
 		if !near(mid, from+15, c.XMax-c.XMin) || !near(top, float64(n), c.YMax-c.YMin) {
-			t.Errorf("bin %s: bar centred at %v s, %v high; want %v s, %d high", reportdom.Attr(b, "data-from"), mid, top, from+15, n)
+			t.Errorf("bin %s: bar centred at %v s, %v high; want %v s, %d high", reporttest.Attr(b, "data-from"), mid, top, from+15, n)
 		}
 	}
 	want := []bin{{"375", "405", "4"}, {"405", "435", "1"}}
@@ -201,10 +201,10 @@ func TestPromoteChartIsAHistogramOfHealthyRunsWithTheArithmetic(t *testing.T) {
 		t.Errorf("the bins count %d runs, want the 5 healthy runs that promoted", total)
 	}
 	rules := c.Marks("line", "arithmetic")
-	if len(rules) != 1 || reportdom.Attr(rules[0], "data-seconds") != "390" {
+	if len(rules) != 1 || reporttest.Attr(rules[0], "data-seconds") != "390" {
 		t.Fatalf("want one arithmetic line at 390 s, got %d", len(rules))
 	}
-	x, _ := reportdom.Float(rules[0], "x1")
+	x, _ := reporttest.Float(rules[0], "x1")
 	if at, _ := c.Value(x, 0); !near(at, 390, c.XMax-c.XMin) {
 		t.Errorf("the arithmetic line is drawn at %v s, want 390", at)
 	}
@@ -255,12 +255,12 @@ func TestBlastChartHasP50AndP90BarsPerCase(t *testing.T) {
 			if q == "p90" {
 				want = cr.BlastRadius.P90
 			}
-			y, _ := reportdom.Float(b, "y")
+			y, _ := reporttest.Float(b, "y")
 			_, top := c.Value(0, y)
-			if reportdom.Attr(b, "data-case") != cr.Name || reportdom.Attr(b, "data-value") != strconv.FormatFloat(want, 'f', -1, 64) ||
+			if reporttest.Attr(b, "data-case") != cr.Name || reporttest.Attr(b, "data-value") != strconv.FormatFloat(want, 'f', -1, 64) ||
 				!near(top, want, c.YMax-c.YMin) {
-				t.Errorf("%s bar %d: case %q value %q top %v; want %q %v", q, i, reportdom.Attr(b, "data-case"),
-					reportdom.Attr(b, "data-value"), top, cr.Name, want)
+				t.Errorf("%s bar %d: case %q value %q top %v; want %q %v", q, i, reporttest.Attr(b, "data-case"),
+					reporttest.Attr(b, "data-value"), top, cr.Name, want)
 			}
 		}
 	}
@@ -274,15 +274,15 @@ func TestCasesTableIsTheTerminalTable(t *testing.T) {
 		t.Fatal("no cases table")
 	}
 	var heads []string
-	for _, th := range reportdom.All(table, "th") {
-		if reportdom.Attr(th, "scope") == "col" {
-			heads = append(heads, reportdom.Text(th))
+	for _, th := range reporttest.All(table, "th") {
+		if reporttest.Attr(th, "scope") == "col" {
+			heads = append(heads, reporttest.Text(th))
 		}
 	}
 	if !slices.Equal(heads, whatif.CaseColumns()) {
 		t.Errorf("headings %q, want %q", heads, whatif.CaseColumns())
 	}
-	rows := reportdom.All(table, "tr", "case-row")
+	rows := reporttest.All(table, "tr", "case-row")
 	if len(rows) != len(rep.Cases) {
 		t.Fatalf("%d rows, want %d", len(rows), len(rep.Cases))
 	}
@@ -300,9 +300,9 @@ func TestCasesTableIsTheTerminalTable(t *testing.T) {
 // cells are the texts of a row's cells.
 func cells(tr *html.Node) []string {
 	var out []string
-	for _, n := range reportdom.All(tr, "") {
+	for _, n := range reporttest.All(tr, "") {
 		if n.Data == "td" || n.Data == "th" {
-			out = append(out, reportdom.Text(n))
+			out = append(out, reporttest.Text(n))
 		}
 	}
 	return out
@@ -321,22 +321,22 @@ func TestChartsAreLabelled(t *testing.T) {
 	}
 }
 
-func checkLabels(t *testing.T, doc *reportdom.Doc, id, title, x, y string) {
+func checkLabels(t *testing.T, doc *reporttest.Doc, id, title, x, y string) {
 	t.Helper()
 	svg := chart(t, doc, id).SVG
-	if reportdom.Attr(svg, "role") != "img" || reportdom.Attr(svg, "aria-label") != title {
-		t.Errorf("role %q aria-label %q, want img %q", reportdom.Attr(svg, "role"), reportdom.Attr(svg, "aria-label"), title)
+	if reporttest.Attr(svg, "role") != "img" || reporttest.Attr(svg, "aria-label") != title {
+		t.Errorf("role %q aria-label %q, want img %q", reporttest.Attr(svg, "role"), reporttest.Attr(svg, "aria-label"), title)
 	}
-	titles := reportdom.All(svg, "title")
-	if len(titles) == 0 || titles[0].Parent != svg || reportdom.Text(titles[0]) != title {
+	titles := reporttest.All(svg, "title")
+	if len(titles) == 0 || titles[0].Parent != svg || reporttest.Text(titles[0]) != title {
 		t.Errorf("the chart's first <title> is not its own %q", title)
 	}
-	if d := doc.ByID(reportdom.Attr(svg, "aria-describedby")); d == nil || reportdom.Text(d) == "" {
-		t.Errorf("aria-describedby %q names no description", reportdom.Attr(svg, "aria-describedby"))
+	if d := doc.ByID(reporttest.Attr(svg, "aria-describedby")); d == nil || reporttest.Text(d) == "" {
+		t.Errorf("aria-describedby %q names no description", reporttest.Attr(svg, "aria-describedby"))
 	}
 	var labels []string
-	for _, n := range reportdom.All(svg, "text", "axis-label") {
-		labels = append(labels, reportdom.Text(n))
+	for _, n := range reporttest.All(svg, "text", "axis-label") {
+		labels = append(labels, reporttest.Text(n))
 	}
 	if !slices.Equal(labels, []string{y, x}) {
 		t.Errorf("axis labels %q, want y %q and x %q", labels, y, x)
@@ -345,15 +345,15 @@ func checkLabels(t *testing.T, doc *reportdom.Doc, id, title, x, y string) {
 
 func TestPageIsSelfContainedAndEscaped(t *testing.T) {
 	doc, page := render(t, study())
-	if n := len(reportdom.All(doc.Root, "script")); n != 0 || strings.Contains(page, "<script") {
+	if n := len(reporttest.All(doc.Root, "script")); n != 0 || strings.Contains(page, "<script") {
 		t.Fatalf("%d <script> elements in the page, want none", n)
 	}
-	for _, n := range reportdom.All(doc.Root, "") {
-		if n.Data == "link" || n.Data == "iframe" || n.Data == "img" || reportdom.Attr(n, "src") != "" || reportdom.Attr(n, "href") != "" {
+	for _, n := range reporttest.All(doc.Root, "") {
+		if n.Data == "link" || n.Data == "iframe" || n.Data == "img" || reporttest.Attr(n, "src") != "" || reporttest.Attr(n, "href") != "" {
 			t.Errorf("<%s> refers to something outside the page", n.Data)
 		}
 	}
-	if c := reportdom.All(doc.Root, "span", "canary"); len(c) != 1 || reportdom.Text(c[0]) != "test/"+evil {
+	if c := reporttest.All(doc.Root, "span", "canary"); len(c) != 1 || reporttest.Text(c[0]) != "test/"+evil {
 		t.Errorf("the canary's name is not shown as text")
 	}
 }
@@ -379,7 +379,7 @@ func TestNoHealthyRunPromoted(t *testing.T) {
 	if len(c.Marks("rect", "bin")) != 0 || len(c.Marks("line", "arithmetic")) != 0 {
 		t.Error("want no bins and no arithmetic line")
 	}
-	if n := c.Marks("text", "note"); len(n) != 1 || reportdom.Text(n[0]) != "No healthy run promoted." {
+	if n := c.Marks("text", "note"); len(n) != 1 || reporttest.Text(n[0]) != "No healthy run promoted." {
 		t.Error("want the empty plot to say no healthy run promoted")
 	}
 }
@@ -404,32 +404,32 @@ func TestSweepMarksTheFrontier(t *testing.T) {
 		t.Fatal(err)
 	}
 	doc := parse(t, buf.String())
-	rows := reportdom.All(doc.ByID("points-table"), "tr", "point-row")
+	rows := reporttest.All(doc.ByID("points-table"), "tr", "point-row")
 	if len(rows) != len(rep.Points) {
 		t.Fatalf("%d rows, want %d", len(rows), len(rep.Points))
 	}
 	for i, r := range rows {
 		p := rep.Points[i]
-		if got := cells(r); !slices.Equal(got, p.Cells()) || reportdom.HasClass(r, "frontier") != p.Frontier {
-			t.Errorf("row %d: %q frontier=%v, want %q frontier=%v", i, got, reportdom.HasClass(r, "frontier"), p.Cells(), p.Frontier)
+		if got := cells(r); !slices.Equal(got, p.Cells()) || reporttest.HasClass(r, "frontier") != p.Frontier {
+			t.Errorf("row %d: %q frontier=%v, want %q frontier=%v", i, got, reporttest.HasClass(r, "frontier"), p.Cells(), p.Frontier)
 		}
 	}
 	c := chart(t, doc, "frontier-chart")
 	var plotted, frontier, labels []string
 	for _, n := range c.Marks("circle", "point") {
-		plotted = append(plotted, reportdom.Attr(n, "data-setting"))
-		if reportdom.HasClass(n, "frontier") {
-			frontier = append(frontier, reportdom.Attr(n, "data-setting"))
+		plotted = append(plotted, reporttest.Attr(n, "data-setting"))
+		if reporttest.HasClass(n, "frontier") {
+			frontier = append(frontier, reporttest.Attr(n, "data-setting"))
 		}
 		x, y, _ := c.Circle(n)
-		secs, _ := strconv.ParseFloat(reportdom.Attr(n, "data-seconds"), 64)
-		blast, _ := strconv.ParseFloat(reportdom.Attr(n, "data-value"), 64)
+		secs, _ := strconv.ParseFloat(reporttest.Attr(n, "data-seconds"), 64)
+		blast, _ := strconv.ParseFloat(reporttest.Attr(n, "data-value"), 64)
 		if !near(x, secs, c.XMax-c.XMin) || !near(y, blast, c.YMax-c.YMin) {
-			t.Errorf("%s plotted at (%v, %v), want (%v, %v)", reportdom.Attr(n, "data-setting"), x, y, secs, blast)
+			t.Errorf("%s plotted at (%v, %v), want (%v, %v)", reporttest.Attr(n, "data-setting"), x, y, secs, blast)
 		}
 	}
 	for _, n := range c.Marks("text", "point-label") {
-		labels = append(labels, reportdom.Text(n))
+		labels = append(labels, reporttest.Text(n))
 	}
 	if want := []string{"stepWeight=5", "stepWeight=10", "stepWeight=20"}; !slices.Equal(plotted, want) {
 		t.Errorf("plotted %q, want %q (a setting that never promoted has no place)", plotted, want)
@@ -437,14 +437,14 @@ func TestSweepMarksTheFrontier(t *testing.T) {
 	if want := []string{"stepWeight=5", "stepWeight=10"}; !slices.Equal(frontier, want) || !slices.Equal(labels, want) {
 		t.Errorf("frontier points %q labelled %q, want %q", frontier, labels, want)
 	}
-	if n := reportdom.All(doc.Root, "p", "unplotted"); len(n) != 1 || !strings.Contains(reportdom.Text(n[0]), "stepWeight=50") {
+	if n := reporttest.All(doc.Root, "p", "unplotted"); len(n) != 1 || !strings.Contains(reporttest.Text(n[0]), "stepWeight=50") {
 		t.Error("the setting that never promoted is not named under the chart")
 	}
-	if n := reportdom.All(doc.Root, "p", "frontier-note"); len(n) != 1 || reportdom.Text(n[0]) != rep.FrontierNote() ||
+	if n := reporttest.All(doc.Root, "p", "frontier-note"); len(n) != 1 || reporttest.Text(n[0]) != rep.FrontierNote() ||
 		!strings.Contains(rep.FrontierNote(), "detection") {
 		t.Errorf("the frontier's note under the table is not the terminal's %q", rep.FrontierNote())
 	}
-	if n := len(reportdom.All(doc.Root, "details", "setting")); n != 4 {
+	if n := len(reporttest.All(doc.Root, "details", "setting")); n != 4 {
 		t.Errorf("%d settings' studies folded under the sweep, want 4", n)
 	}
 	checkLabels(t, doc, "frontier-chart", "Time to promote against blast radius, per setting",
@@ -478,8 +478,8 @@ func TestUndecidedRunsAreSaid(t *testing.T) {
 	c.Undecided, c.RolledBack = 5, whatif.Rate{Of: 5, High: 0.434}
 	doc, _ := render(t, rep)
 	var findings []string
-	for _, li := range reportdom.All(doc.Root, "li") {
-		findings = append(findings, reportdom.Text(li))
+	for _, li := range reporttest.All(doc.Root, "li") {
+		findings = append(findings, reporttest.Text(li))
 	}
 	want := "Undecided after 29m30s (neither promoted nor rolled back): +20% 5xx 5 of 5."
 	if !slices.Contains(findings, want) || !slices.Equal(findings, rep.Findings()) {
@@ -512,12 +512,12 @@ func TestSweepWithoutRegressionsChartsFalseRollbacks(t *testing.T) {
 	}
 	for i, n := range points {
 		_, y, _ := c.Circle(n)
-		if want := 10 * float64(i); reportdom.Attr(n, "data-value") != strconv.FormatFloat(want, 'f', -1, 64) || !near(y, want, c.YMax-c.YMin) {
-			t.Errorf("%s at %v%% (data-value %s), want %v%% false rollbacks", reportdom.Attr(n, "data-setting"), y,
-				reportdom.Attr(n, "data-value"), want)
+		if want := 10 * float64(i); reporttest.Attr(n, "data-value") != strconv.FormatFloat(want, 'f', -1, 64) || !near(y, want, c.YMax-c.YMin) {
+			t.Errorf("%s at %v%% (data-value %s), want %v%% false rollbacks", reporttest.Attr(n, "data-setting"), y,
+				reporttest.Attr(n, "data-value"), want)
 		}
 	}
-	if desc := reportdom.Text(doc.ByID("frontier-chart-desc")); !strings.Contains(desc, "the blast radius was not measured") {
+	if desc := reporttest.Text(doc.ByID("frontier-chart-desc")); !strings.Contains(desc, "the blast radius was not measured") {
 		t.Errorf("the chart's description %q does not say the blast radius was not measured", desc)
 	}
 }

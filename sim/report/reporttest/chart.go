@@ -1,4 +1,4 @@
-package reportdom
+package reporttest
 
 import (
 	"fmt"

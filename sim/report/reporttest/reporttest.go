@@ -1,10 +1,10 @@
-// Package reportdom reads an HTML report of package report (or of package
+// Package reporttest reads an HTML report of package report (or of package
 // whatifreport, whose charts follow the same conventions) back from its
 // DOM, for tests: the page as Go wrote it, or as a browser serialised it
 // (chromium --dump-dom). It finds elements by id and class, and turns the
 // charts' marks back into values through the data- attributes of each
 // chart's <g class="plot">.
-package reportdom
+package reporttest
 
 import (
 	"fmt"
