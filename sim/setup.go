@@ -79,8 +79,10 @@ func newRun(l *scenario.Loaded) (*run, error) {
 		return nil, err
 	}
 	r.traffic = model
-	if err := r.parseQueries(tsdb.NewEngine(r.store)); err != nil {
-		return nil, err
+	if !l.QueriesChecked {
+		if err := CheckQueries(l); err != nil {
+			return nil, err
+		}
 	}
 	r.router = &routeLog{Router: smi.NewRouter(kube.NewServices(kubeClient), smiClient), now: func() time.Time { return r.now }}
 	r.hooks = &loadtester{replies: copyReplies(l.Webhooks), run: r, running: map[string]time.Time{}}
@@ -116,11 +118,16 @@ func templatesOf(ts []v1.MetricTemplate) templates {
 	return out
 }
 
-// parseQueries rejects, before the run, a query that PromQL cannot parse
-// (inline or from a template, rendered as the engine will render it),
-// naming its metric.
-func (r *run) parseQueries(eng *tsdb.Engine) error {
-	cd := r.canary
+// CheckQueries rejects a query that PromQL cannot parse (inline or from a
+// template, rendered as the engine will render it), naming its metric.
+// Run calls it before each replay unless l.QueriesChecked says it was done
+// (what-if checks its study once, not per run).
+func CheckQueries(l *scenario.Loaded) error {
+	eng := tsdb.NewEngine(tsdb.NewStore())
+	cd := l.Canary.DeepCopy()
+	if cd.Namespace == "" {
+		cd.Namespace = "default"
+	}
 	for _, m := range cd.GetAnalysis().Metrics {
 		text := m.Query
 		if m.TemplateRef != nil {
@@ -128,7 +135,7 @@ func (r *run) parseQueries(eng *tsdb.Engine) error {
 			if ns == "" {
 				ns = cd.Namespace
 			}
-			t, err := templatesOf(r.l.Templates).Get(context.Background(), ns, m.TemplateRef.Name)
+			t, err := templatesOf(l.Templates).Get(context.Background(), ns, m.TemplateRef.Name)
 			if err != nil {
 				return fmt.Errorf("metric %q: %w", m.Name, err)
 			}

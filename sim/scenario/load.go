@@ -32,6 +32,9 @@ type Loaded struct {
 	*Scenario
 	Canary    *v1.Canary
 	Templates []v1.MetricTemplate
+	// QueriesChecked is set once the Canary's queries were parsed (see
+	// sim.CheckQueries), so that many runs of one study parse them once.
+	QueriesChecked bool
 }
 
 // Error is a problem in a scenario file, at a line, in a field.

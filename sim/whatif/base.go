@@ -11,6 +11,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/fledge-canary/fledge/scenarios"
+	"github.com/fledge-canary/fledge/sim"
 	"github.com/fledge-canary/fledge/sim/scenario"
 )
 
@@ -79,6 +80,10 @@ func LoadBase(o BaseOptions) (*scenario.Loaded, error) {
 	if err != nil {
 		return nil, err // its lines begin with display
 	}
+	if err := sim.CheckQueries(l); err != nil {
+		return nil, fmt.Errorf("%s: %w", display, err)
+	}
+	l.QueriesChecked = true
 	return l, nil
 }
 

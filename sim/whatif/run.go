@@ -178,7 +178,7 @@ func (o *Options) scenario(c Case, seed uint64, until time.Duration) *scenario.L
 	s.Actions = []scenario.Action{{SetImage: s.Cluster.Container + "=" + s.Cluster.Image + "-next"}}
 	s.Until = scenario.Duration(until)
 	s.Expect = scenario.Expect{}
-	return &scenario.Loaded{Scenario: &s, Canary: o.Base.Canary, Templates: o.Base.Templates}
+	return &scenario.Loaded{Scenario: &s, Canary: o.Base.Canary, Templates: o.Base.Templates, QueriesChecked: o.Base.QueriesChecked}
 }
 
 // outcomeOf reads a run's result.
