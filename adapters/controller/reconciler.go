@@ -29,6 +29,7 @@ type Reconciler struct {
 	clock      clock.PassiveClock
 	log        logr.Logger
 	metrics    *Metrics
+	lag        *lagMeter
 	validation v1.ValidationOptions
 	schedule   *schedule
 	warned     *warned
@@ -62,6 +63,8 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	if wait := r.schedule.due(req.NamespacedName, cd, now); wait > 0 {
 		return ctrl.Result{RequeueAfter: wait}, nil
 	}
+	r.lag.observe(req.NamespacedName, r.schedule.lateness(req.NamespacedName, cd.GetAnalysisInterval(), now),
+		cd.GetAnalysisInterval(), now)
 	res, err := r.engine.Tick(ctx, cd, now)
 	r.schedule.ticked(req.NamespacedName, now)
 	r.metrics.observe(cd, res.Record, r.clock.Since(now).Seconds())

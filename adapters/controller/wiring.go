@@ -92,6 +92,7 @@ func NewWithClients(c Clients, opts Options) (*Reconciler, error) {
 	rec := &Reconciler{
 		client: c.Client, clock: opts.Clock, log: opts.Log, sender: sender, broadcaster: broadcaster,
 		metrics:    NewMetrics(opts.Registry, opts.Version, opts.MeshProvider),
+		lag:        newLagMeter(opts.Registry, opts.Log),
 		validation: v1.ValidationOptions{NoCrossNamespaceRefs: opts.NoCrossNamespaceRefs},
 		schedule:   newSchedule(),
 		warned:     newWarned(),
