@@ -33,18 +33,22 @@ type options struct {
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	opts, err := parseFlags(os.Args[1:], os.Stderr)
-	if err == nil {
-		err = run(ctx, opts, os.Stdout)
-	}
-	if err != nil {
+	if err := mainErr(); err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "imagebuild:", err)
 		}
 		os.Exit(2)
 	}
+}
+
+func mainErr() error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	opts, err := parseFlags(os.Args[1:], os.Stderr)
+	if err != nil {
+		return err
+	}
+	return run(ctx, opts, os.Stdout)
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {

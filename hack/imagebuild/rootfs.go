@@ -87,7 +87,7 @@ func tarLayer(files []fileEntry, mtime time.Time) ([]byte, error) {
 	for _, f := range files {
 		hdr := &tar.Header{
 			Name: f.name[1:], Mode: f.mode, Uid: f.uid, Gid: f.gid,
-			ModTime: mtime,
+			ModTime:  mtime,
 			Typeflag: tar.TypeReg, Size: int64(len(f.body)),
 		}
 		if f.dir {
