@@ -14,6 +14,7 @@ import (
 
 	"github.com/fledge-canary/fledge/adapters/webhook"
 	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
+	"github.com/fledge-canary/fledge/internal/version"
 )
 
 // flags are Flagger's command-line flags where they apply to Fledge.
@@ -62,7 +63,7 @@ func parseFlags(args []string, out io.Writer) (*flags, error) {
 	fs.StringVar(&f.logLevel, "log-level", "debug", "log level: debug, info, warn or error")
 	fs.StringVar(&f.zapEncoding, "zap-encoding", "json", "log encoding: json or console")
 	fs.IntVar(&f.port, "port", 8080, "port of /metrics, /healthz and /readyz")
-	fs.BoolVar(&f.version, "version", false, "print the version and exit")
+	fs.BoolVar(&f.version, "version", false, "print the version (stamped at build time) and exit")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -152,6 +153,6 @@ func restConfig(f *flags) (*rest.Config, error) {
 		return nil, fmt.Errorf("kubernetes config: %w", err)
 	}
 	cfg.QPS, cfg.Burst = float32(f.qps), f.burst
-	cfg.UserAgent = "fledge-controller/" + version
+	cfg.UserAgent = "fledge-controller/" + version.String()
 	return cfg, nil
 }

@@ -26,10 +26,12 @@ import (
 	"github.com/fledge-canary/fledge/adapters/controller"
 	"github.com/fledge-canary/fledge/adapters/webhook"
 	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
+	"github.com/fledge-canary/fledge/internal/version"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
+// versionOut receives the output of -version: standard output, so that
+// `fledge-controller -version` can be piped or captured like Flagger's.
+var versionOut io.Writer = os.Stdout
 
 func main() {
 	if err := run(ctrl.SetupSignalHandler(), os.Args[1:], os.Stderr); err != nil {
@@ -46,8 +48,8 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	if f.version {
-		fmt.Fprintln(stderr, version)
-		return nil
+		_, err := fmt.Fprintln(versionOut, version.String())
+		return err
 	}
 	level, _ := zapcore.ParseLevel(f.logLevel)
 	encoder := zap.JSONEncoder()
@@ -63,7 +65,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	rec, err := controller.New(mgr, controller.Options{
 		MeshProvider: f.meshProvider, MetricsServer: f.metricsServer, SelectorLabels: f.selectorLabels,
 		IncludeLabelPrefixes: f.includeLabelPrefixes, ConfigTracking: f.configTracking,
-		NoCrossNamespaceRefs: f.noCrossNamespaceRefs, EventWebhook: f.eventWebhook, Version: version, Log: log,
+		NoCrossNamespaceRefs: f.noCrossNamespaceRefs, EventWebhook: f.eventWebhook, Version: version.String(), Log: log,
 		Registry: ctrlmetrics.Registry,
 	})
 	if err != nil {
@@ -72,7 +74,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	if err := rec.SetupWithManager(mgr, f.threadiness); err != nil {
 		return err
 	}
-	log.Info("starting fledge-controller", "version", version, "mesh_provider", f.meshProvider, "metrics_server", webhook.RedactURL(f.metricsServer))
+	log.Info("starting fledge-controller", "version", version.String(), "mesh_provider", f.meshProvider, "metrics_server", webhook.RedactURL(f.metricsServer))
 	return mgr.Start(ctx)
 }
 

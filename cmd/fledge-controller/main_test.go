@@ -26,6 +26,7 @@ import (
 
 	"github.com/fledge-canary/fledge/adapters/kube/kubetest"
 	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
+	"github.com/fledge-canary/fledge/internal/version"
 )
 
 func TestBadFlags(t *testing.T) {
@@ -123,7 +124,7 @@ func TestControllerProcess(t *testing.T) {
 		}
 	}
 	_, metrics := get(t, base+"/metrics")
-	for _, want := range []string{`flagger_info{mesh_provider="osm",version="dev"} 1`, `flagger_canary_status{name="podinfo",namespace="test"} 1`, "flagger_canary_duration_seconds_bucket"} {
+	for _, want := range []string{`flagger_info{mesh_provider="osm",version="` + version.String() + `"} 1`, `flagger_canary_status{name="podinfo",namespace="test"} 1`, "flagger_canary_duration_seconds_bucket"} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("/metrics lacks %q", want)
 		}

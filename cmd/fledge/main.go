@@ -1,7 +1,7 @@
 // Command fledge is Fledge's command-line tool: it validates Canary and
 // MetricTemplate manifests (validate), replays canary scenarios in virtual
 // time (sim), and studies a Canary spec over many seeded runs before it
-// ships (whatif).
+// ships (whatif). `fledge version` and `fledge --version` print its version.
 package main
 
 import (
@@ -10,6 +10,8 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
+
+	"github.com/fledge-canary/fledge/internal/version"
 )
 
 // errInvalid reports that validation found problems; they are already printed.
@@ -33,7 +35,9 @@ func newRootCommand() *cobra.Command {
 		Short:         "Fledge: Flagger-compatible canary analysis for Open Service Mesh",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       version.String(),
 	}
-	root.AddCommand(newValidateCommand(), newSimCommand(), newWhatifCommand())
+	root.SetVersionTemplate(versionLine("{{.Version}}"))
+	root.AddCommand(newValidateCommand(), newSimCommand(), newWhatifCommand(), newVersionCommand())
 	return root
 }
