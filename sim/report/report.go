@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/fledge-canary/fledge/core/engine"
@@ -18,6 +19,9 @@ type Run struct {
 	Seed     uint64
 	Result   *sim.Result
 	Failures []sim.Failure
+	// NoExpectations marks a run that asserted nothing: it is DONE,
+	// neither passed nor failed.
+	NoExpectations bool
 }
 
 // Write renders runs as one self-contained HTML page. Nothing is written
@@ -37,8 +41,8 @@ func Write(w io.Writer, runs []Run) error {
 
 // page is what the template renders.
 type page struct {
-	Runs           []runView
-	Passed, Failed int
+	Runs                 []runView
+	Passed, Failed, Done int
 }
 
 // runView is one run as the page shows it.
@@ -46,6 +50,7 @@ type runView struct {
 	ID, Name, File string
 	Seed           uint64
 	Pass           bool
+	NoExpectations bool
 	Failures       []sim.Failure
 	Duration       string
 	Status         statusView
@@ -54,6 +59,20 @@ type runView struct {
 	Events         []eventRow
 	Notes          []eventRow
 }
+
+// Verdict is PASS, FAIL, or DONE for a run without expectations.
+func (v runView) Verdict() string {
+	switch {
+	case v.NoExpectations:
+		return "DONE"
+	case v.Pass:
+		return "PASS"
+	}
+	return "FAIL"
+}
+
+// VerdictClass is the verdict's CSS class.
+func (v runView) VerdictClass() string { return strings.ToLower(v.Verdict()) }
 
 // statusView is the canary's status when the run stopped.
 type statusView struct {
@@ -82,9 +101,12 @@ func buildPage(runs []Run) (*page, error) {
 			id = fmt.Sprintf("%s-%d", id, ids[id])
 		}
 		v := buildRun(id, r)
-		if v.Pass {
+		switch {
+		case v.NoExpectations:
+			p.Done++
+		case v.Pass:
 			p.Passed++
-		} else {
+		default:
 			p.Failed++
 		}
 		p.Runs = append(p.Runs, v)
@@ -96,7 +118,7 @@ func buildRun(id string, r Run) runView {
 	res := r.Result
 	v := runView{
 		ID: id, Name: r.Name, File: r.File, Seed: r.Seed,
-		Pass: len(r.Failures) == 0, Failures: r.Failures,
+		Pass: len(r.Failures) == 0, NoExpectations: r.NoExpectations, Failures: r.Failures,
 		Duration: clock(res.Duration()),
 		Status:   buildStatus(res),
 	}

@@ -196,6 +196,21 @@ func TestMarkupInMessagesStaysText(t *testing.T) {
 	}
 }
 
+// TestVerdictWithoutExpectations: a run that expected nothing is DONE, not PASS.
+func TestVerdictWithoutExpectations(t *testing.T) {
+	doc, raw := render(t, report.Run{Name: "adhoc", Result: synthetic(), NoExpectations: true})
+	run := doc.ByID("run-adhoc")
+	if run == nil || reportdom.Attr(run, "data-verdict") != "DONE" {
+		t.Fatalf("want a run with verdict DONE")
+	}
+	if h := reportdom.Text(reportdom.All(run, "h2")[0]); !strings.HasPrefix(h, "DONE adhoc") || !strings.Contains(h, "no expectations") {
+		t.Errorf("title %q", h)
+	}
+	if strings.Contains(raw, "PASS") || !strings.Contains(raw, "0 passed, 0 failed, 1 without expectations") {
+		t.Errorf("the page counts the run as passed")
+	}
+}
+
 func TestVerdictStatusAndSelfContained(t *testing.T) {
 	doc, _ := render(t,
 		report.Run{Name: "synthetic", Result: synthetic(), Failures: []sim.Failure{{Field: "phase", Msg: "want Succeeded"}}},
