@@ -228,11 +228,11 @@ type jsonReport struct {
 		} `json:"traffic"`
 		Events []struct {
 			Time    float64 `json:"time"`
-			Message string    `json:"message"`
+			Message string  `json:"message"`
 		} `json:"events"`
 		Ticks []struct {
 			Time   float64 `json:"time"`
-			Phase  string    `json:"phase"`
+			Phase  string  `json:"phase"`
 			Checks []struct {
 				Metric   string  `json:"metric"`
 				Query    string  `json:"query"`
