@@ -95,17 +95,17 @@ func adhocError(o adhocOptions, e scenario.Error, canaryLine func(string) int) s
 			return fmt.Sprintf("--action %q: %s", o.actions[i-1], msg)
 		}
 	}
-	switch {
-	case e.Field == "cluster.image":
+	switch e.Field {
+	case "cluster.image":
 		return fmt.Sprintf("--image %q: %s", o.image, msg)
-	case e.Field == "canary":
+	case "canary":
 		// A problem of the Canary itself, "spec.x: reason": at its line.
 		path, _, _ := strings.Cut(msg, ": ")
 		if line := canaryLine(path); line > 0 {
 			return fmt.Sprintf("--canary %s:%d: %s", o.canary, line, msg)
 		}
 		return fmt.Sprintf("--canary %s: %s", o.canary, msg)
-	case e.Field == "":
+	case "":
 		return fmt.Sprintf("--canary %s: %s", o.canary, msg)
 	}
 	return fmt.Sprintf("--canary %s: %s: %s", o.canary, e.Field, msg)
@@ -137,8 +137,8 @@ var adhocFlags = []string{"traffic", "action", "image", "set-image", "seed"}
 func adhocFlagsAlone(flags *pflag.FlagSet) error {
 	for _, name := range adhocFlags {
 		if flags.Changed(name) {
-			return fmt.Errorf("--%s needs --canary CANARY.yaml: it describes the scenario built from that Canary; "+
-				"a scenario file says the same under traffic:, actions:, cluster: and seed:", name)
+			return fmt.Errorf("--%s needs --canary CANARY.yaml: it describes the scenario built from that Canary "+
+				"(a scenario file has traffic, actions, cluster and seed keys instead)", name)
 		}
 	}
 	return nil

@@ -87,7 +87,8 @@ func readDocument(c document) Document {
 		d.Strict = w.soft
 		return d
 	}
-	d.Strict = append(w.soft, w.hard...) // the decoder converted them
+	w.soft = append(w.soft, w.hard...) // the decoder converted them
+	d.Strict = w.soft
 	switch o := obj.(type) {
 	case *Canary:
 		d.Canary = o

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -81,24 +82,44 @@ func (w *schemaWalker) walkKind(n *yaml.Node, t reflect.Type, path string) {
 				w.walk(c, t.Elem(), fmt.Sprintf("%s[%d]", path, i))
 			}
 		}
-	case reflect.String:
+	default:
+		w.walkScalar(n, t.Kind(), path)
+	}
+}
+
+// scalarRule is what a Go kind of scalar takes: the YAML tags it decodes,
+// in words.
+type scalarRule struct {
+	tags  []string
+	words string
+}
+
+// scalarRules are the rules of the scalar kinds but strings.
+var scalarRules = func() map[reflect.Kind]scalarRule {
+	rules := map[reflect.Kind]scalarRule{
+		reflect.Bool:    {[]string{"!!bool"}, "true or false"},
+		reflect.Float32: {[]string{"!!int", "!!float"}, "a number"},
+		reflect.Float64: {[]string{"!!int", "!!float"}, "a number"},
+	}
+	for _, k := range []reflect.Kind{reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64} {
+		rules[k] = scalarRule{[]string{"!!int"}, "an integer"}
+	}
+	return rules
+}()
+
+// walkScalar checks a value of a scalar kind.
+func (w *schemaWalker) walkScalar(n *yaml.Node, k reflect.Kind, path string) {
+	if k == reflect.String {
 		if w.want(n, yaml.ScalarNode, path, "a string") && n.Tag != "!!str" {
 			// The lenient decode turns 30 into "30"; the API server refuses it.
 			w.wrongType(&w.soft, n, path, "a string (quote it)")
 		}
-	case reflect.Bool:
-		if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" {
-			w.wrongType(&w.hard, n, path, "true or false")
-		}
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		if n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
-			w.wrongType(&w.hard, n, path, "an integer")
-		}
-	case reflect.Float32, reflect.Float64:
-		if n.Kind != yaml.ScalarNode || (n.Tag != "!!int" && n.Tag != "!!float") {
-			w.wrongType(&w.hard, n, path, "a number")
-		}
+		return
+	}
+	rule, ok := scalarRules[k]
+	if ok && (n.Kind != yaml.ScalarNode || !slices.Contains(rule.tags, n.Tag)) {
+		w.wrongType(&w.hard, n, path, rule.words)
 	}
 }
 
