@@ -127,7 +127,7 @@ func replay(ctx context.Context, w io.Writer, loaded []*scenario.Loaded, opts si
 		failures := sim.Check(l.Expect, res)
 		failed = failed || len(failures) > 0
 		reports = append(reports, &simReport{Name: l.Name, File: l.File, Seed: l.Seed, Result: res, Failures: failures,
-			Expected: sim.HasExpectations(l.Expect)})
+			Expected: sim.HasExpectations(l.Expect), actions: reportActions(l.Actions)})
 		if !opts.json {
 			printRun(w, l, res, failures, opts)
 		}
@@ -158,6 +158,50 @@ type simReport struct {
 	// Expected is false for a run without expectations: it neither passes
 	// nor fails.
 	Expected bool `json:"expected"`
+	// actions are the timeline the HTML report draws.
+	actions []htmlreport.Action
+}
+
+// reportActions are a scenario's actions as the HTML report draws them.
+func reportActions(actions []scenario.Action) []htmlreport.Action {
+	out := make([]htmlreport.Action, len(actions))
+	for i, a := range actions {
+		out[i] = htmlreport.Action{At: a.At.D(), Text: actionText(a)}
+	}
+	return out
+}
+
+// actionText says what an action does, in the scenario's words.
+func actionText(a scenario.Action) string {
+	switch {
+	case a.Run != "":
+		return a.Run
+	case a.Stop != "":
+		return "stop " + a.Stop
+	case a.SetImage != "":
+		return "set image " + a.SetImage
+	case a.Traffic != nil:
+		return fmt.Sprintf("start traffic %s: %g rps to %s", a.Traffic.Name, a.Traffic.RPS, a.Traffic.Target)
+	case a.Webhook != nil:
+		return fmt.Sprintf("webhook %s answers %s", a.Webhook.Name, a.Webhook.Reply)
+	case a.Metric != nil:
+		return "metric " + metricText(a.Metric)
+	case a.Stall != "":
+		return "stall the " + a.Stall + " rollout"
+	}
+	return "action"
+}
+
+func metricText(m *scenario.MetricValue) string {
+	switch {
+	case m.NoData:
+		return m.Name + " returns no data"
+	case m.Model:
+		return m.Name + " follows the traffic again"
+	case m.Value != nil:
+		return fmt.Sprintf("%s returns %g", m.Name, *m.Value)
+	}
+	return m.Name
 }
 
 func printRun(w io.Writer, l *scenario.Loaded, res *sim.Result, failures []sim.Failure, opts simOptions) {
@@ -185,7 +229,7 @@ func writeReport(path string, reports []*simReport) error {
 	runs := make([]htmlreport.Run, len(reports))
 	for i, r := range reports {
 		runs[i] = htmlreport.Run{Name: r.Name, File: r.File, Seed: r.Seed, Result: r.Result, Failures: r.Failures,
-			NoExpectations: !r.Expected}
+			NoExpectations: !r.Expected, Actions: r.actions}
 	}
 	var page strings.Builder
 	if err := htmlreport.Write(&page, runs); err != nil {

@@ -22,6 +22,8 @@ type Run struct {
 	// NoExpectations marks a run that asserted nothing: it is DONE,
 	// neither passed nor failed.
 	NoExpectations bool
+	// Actions are the scenario's timeline, drawn on every chart.
+	Actions []Action
 }
 
 // Write renders runs as one self-contained HTML page. Nothing is written
@@ -58,6 +60,7 @@ type runView struct {
 	Metrics        []*chart
 	Events         []eventRow
 	Notes          []eventRow
+	Actions        []eventRow
 }
 
 // Verdict is PASS, FAIL, or DONE for a run without expectations.
@@ -125,6 +128,12 @@ func buildRun(id string, r Run) runView {
 	span := timeSpan(res)
 	v.Weight = weightChart(id, res, span)
 	v.Metrics = metricCharts(id, res, span)
+	for _, c := range append([]*chart{v.Weight}, v.Metrics...) {
+		c.actionMarks(r.Actions)
+	}
+	for i, a := range r.Actions {
+		v.Actions = append(v.Actions, eventRow{Time: clock(a.At), Type: fmt.Sprintf("A%d", i+1), Message: a.Text})
+	}
 	for _, e := range res.Events {
 		v.Events = append(v.Events, eventRow{
 			Time: clock(e.Time.Sub(res.Start)), Type: string(e.Type), Phase: string(e.Phase),
