@@ -71,7 +71,11 @@ func readDocument(c document) Document {
 	obj := newObject(c.meta)
 	if obj == nil {
 		if !d.Skipped() {
-			d.Errors = []Problem{{Line: d.LineOf("kind"), Path: "kind", Reason: kindError(c.meta).Error()}}
+			field := "kind" // missing; or a Flagger kind of another apiVersion
+			if c.meta.Kind != "" {
+				field = "apiVersion"
+			}
+			d.Errors = []Problem{{Line: d.LineOf(field), Path: field, Reason: kindError(c.meta).Error()}}
 		}
 		return d
 	}

@@ -76,7 +76,7 @@ func TestDocumentsStrict(t *testing.T) {
 		},
 		"a Canary of another apiVersion is an error": {
 			input: strings.Replace(strictCanary, "v1beta1", "v1alpha3", 1),
-			errs:  []string{`2 kind: apiVersion "flagger.app/v1alpha3" of kind Canary is not supported: use flagger.app/v1beta1`},
+			errs:  []string{`1 apiVersion: apiVersion "flagger.app/v1alpha3" of kind Canary is not supported: use flagger.app/v1beta1`},
 		},
 	}
 	for name, tc := range tests {
