@@ -94,12 +94,13 @@ func overlapping(items []laidOut) []string {
 
 // TestWhatifLabelsDoNotOverlap lays the what-if charts out in Chromium and
 // measures every label: none may overlap another or cover a point. The
-// study has eleven cases (the blast chart's x labels) and a sweep whose
+// study has fifteen cases (the blast chart's x labels) and a sweep whose
 // settings share spots (the scatter's labels).
 func TestWhatifLabelsDoNotOverlap(t *testing.T) {
 	dir := t.TempDir()
 	study := filepath.Join(dir, "whatif.html")
-	runFledge(t, "whatif", "--runs", "2", "-q", "--report", study)
+	runFledge(t, "whatif", "--runs", "1", "-q", "--errors", "0.5,1,2,5,10,20", "--latency", "50ms,100ms,250ms,500ms",
+		"--not-found", "1,2,5,20", "--report", study)
 	sweep := filepath.Join(dir, "sweep.html")
 	runFledge(t, "whatif", "--runs", "2", "--errors", "20", "--latency", "", "--not-found", "", "-q",
 		"--sweep", "stepWeight=10,20,25", "threshold=2,5", "--report", sweep)

@@ -313,7 +313,7 @@ func TestChartsAreLabelled(t *testing.T) {
 	for _, tc := range []struct{ id, title, x, y string }{
 		{"detection-chart", "Detection probability against regression size", "regression size, by family", "runs rolled back (%)"},
 		{"promote-chart", "Time to promote a healthy canary", "time from the change to the promotion (m:ss)", "healthy runs"},
-		{"blast-chart", "Blast radius per case", "case", "failed user requests per run"},
+		{"blast-chart", "Blast radius per case", "case: regression size, by family", "failed user requests per run"},
 	} {
 		t.Run(tc.id, func(t *testing.T) {
 			checkLabels(t, doc, tc.id, tc.title, tc.x, tc.y)
