@@ -31,10 +31,12 @@ func newValidateCommand() *cobra.Command {
 		Long: `validate decodes every Canary and MetricTemplate in the given YAML files ("-"
 reads standard input) and reports each problem as FILE:LINE, the object, and
 the field's path. Documents of other kinds (a Deployment, a ConfigMap) are
-skipped and counted. Fields the API server would drop (unknown or misspelt
-ones, keys given twice, values of the wrong type) are errors, as with
-kubectl; --strict=false makes them warnings. Warnings also mark fields that
-OSM ignores or that Fledge defaults where Flagger would misbehave.
+skipped and counted. What the API server would drop or refuse (unknown or
+misspelt fields, keys given twice, a number where a string belongs) is an
+error, as with kubectl; --strict=false makes it a warning. A value that
+cannot be read at all ("five" for a number) is always an error. Warnings
+also mark fields that OSM ignores or that Fledge defaults where Flagger
+would misbehave.
 
 Exit status: 0 when every manifest is valid, 1 when any has an error, 2 when
 a file cannot be read.`,
@@ -49,7 +51,7 @@ a file cannot be read.`,
 	f := cmd.Flags()
 	f.BoolVar(&opts.rules.NoCrossNamespaceRefs, "no-cross-namespace-refs", false,
 		"reject templateRef and providerRef in another namespace, like Flagger's flag of that name")
-	f.BoolVar(&opts.strict, "strict", true, "unknown fields, keys given twice and values of the wrong type are errors (false: warnings)")
+	f.BoolVar(&opts.strict, "strict", true, "unknown fields, keys given twice and numbers where strings belong are errors (false: warnings)")
 	f.StringVarP(&opts.output, "output", "o", "text", "text, json or yaml: the findings as lines or as one document")
 	return cmd
 }
