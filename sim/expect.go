@@ -43,31 +43,45 @@ func Check(e scenario.Expect, res *Result) []Failure {
 }
 
 // checkEvents compares event messages: the same list, or want in order
-// within got.
+// within got. Every difference is a failure of its own.
 func checkEvents(field string, want, got []string, subsequence bool) []Failure {
 	if subsequence {
-		at := 0
-		for i, w := range want {
-			j := slices.Index(got[at:], w)
-			if j < 0 {
-				return []Failure{{Field: fmt.Sprintf("%s[%d]", field, i), Msg: fmt.Sprintf("%q not found after event %d", w, at)}}
-			}
-			at += j + 1
-		}
-		return nil
+		return checkSubsequence(field, want, got)
 	}
+	var fs []Failure
 	for i := range min(len(want), len(got)) {
 		if want[i] != got[i] {
-			return []Failure{{Field: fmt.Sprintf("%s[%d]", field, i), Msg: fmt.Sprintf("want %q, got %q", want[i], got[i])}}
+			fs = append(fs, Failure{Field: fmt.Sprintf("%s[%d]", field, i), Msg: fmt.Sprintf("want %q, got %q", want[i], got[i])})
 		}
 	}
 	switch {
 	case len(got) > len(want):
-		return []Failure{{Field: field, Msg: fmt.Sprintf("want %d events, got %d; the first extra is %q", len(want), len(got), got[len(want)])}}
+		fs = append(fs, Failure{Field: field, Msg: fmt.Sprintf("want %d events, got %d; the first extra is %q", len(want), len(got), got[len(want)])})
 	case len(got) < len(want):
-		return []Failure{{Field: field, Msg: fmt.Sprintf("want %d events, got %d; the first missing is %q", len(want), len(got), want[len(got)])}}
+		fs = append(fs, Failure{Field: field, Msg: fmt.Sprintf("want %d events, got %d; the first missing is %q", len(want), len(got), want[len(got)])})
 	}
-	return nil
+	return fs
+}
+
+// checkSubsequence finds want in order within got; a message not found is
+// a failure, and the search goes on after the last one found.
+func checkSubsequence(field string, want, got []string) []Failure {
+	var fs []Failure
+	at := 0
+	for i, w := range want {
+		j := slices.Index(got[at:], w)
+		if j < 0 {
+			fs = append(fs, Failure{Field: fmt.Sprintf("%s[%d]", field, i), Msg: fmt.Sprintf("%q not found after event %d", w, at)})
+			continue
+		}
+		at += j + 1
+	}
+	return fs
+}
+
+// HasExpectations reports whether a scenario asserts anything of its run.
+func HasExpectations(e scenario.Expect) bool {
+	return e.Phase != "" || e.Weights != nil || e.Events != nil || e.FailedChecks != nil || e.MaxDuration > 0 || e.Bootstrap != nil
 }
 
 // MaxFailedChecks is the highest failedChecks the canary reached after the start.

@@ -44,17 +44,23 @@ func clock(d time.Duration) string {
 	return fmt.Sprintf("%s%d:%02d", sign, int(d.Minutes()), int(d.Seconds())%60)
 }
 
-// Summary is a one-line verdict of a run against its expectations.
-func Summary(name string, res *Result, failures []Failure) string {
+// Summary is a one-line verdict of a run against its expectations: PASS,
+// FAIL with every failure on a line of its own, or DONE for a run that
+// expected nothing, which can pass nothing.
+func Summary(name string, res *Result, failures []Failure, expected bool) string {
 	var b strings.Builder
-	if len(failures) == 0 {
+	switch {
+	case !expected:
+		fmt.Fprintf(&b, "DONE %s: %s after %s (no expectations), weights %v, %d events",
+			name, res.Status.Phase, clock(res.Duration()), res.Weights(), len(res.Events))
+	case len(failures) == 0:
 		fmt.Fprintf(&b, "PASS %s: %s after %s, weights %v, %d events",
 			name, res.Status.Phase, clock(res.Duration()), res.Weights(), len(res.Events))
-		return b.String()
-	}
-	fmt.Fprintf(&b, "FAIL %s:", name)
-	for _, f := range failures {
-		fmt.Fprintf(&b, "\n  %s", f)
+	default:
+		fmt.Fprintf(&b, "FAIL %s:", name)
+		for _, f := range failures {
+			fmt.Fprintf(&b, "\n  %s", f)
+		}
 	}
 	return b.String()
 }

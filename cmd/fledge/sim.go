@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -18,7 +17,8 @@ import (
 	"github.com/fledge-canary/fledge/sim/scenario"
 )
 
-// errBadFile reports a scenario that could not be read; exit status 2.
+// errBadFile reports an input (a scenario, a manifest) that could not be
+// read or used; exit status 2.
 var errBadFile = errors.New("bad scenario file")
 
 type simOptions struct {
@@ -58,6 +58,9 @@ when one fails, 2 for a bad scenario file.`,
 				}
 				return runAdhoc(cmd.Context(), cmd.OutOrStdout(), opts)
 			}
+			if err := adhocFlagsAlone(cmd.Flags()); err != nil {
+				return err
+			}
 			if len(args) == 0 {
 				args = []string{"tutorial-promote"}
 			}
@@ -85,6 +88,9 @@ func runSim(ctx context.Context, w io.Writer, args []string, opts simOptions) er
 		l, err := loadScenario(arg)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
+			if hint := canaryHint(arg); hint != "" {
+				fmt.Fprintln(os.Stderr, hint)
+			}
 			return errBadFile
 		}
 		loaded = append(loaded, l)
@@ -120,15 +126,14 @@ func replay(ctx context.Context, w io.Writer, loaded []*scenario.Loaded, opts si
 		}
 		failures := sim.Check(l.Expect, res)
 		failed = failed || len(failures) > 0
-		reports = append(reports, &simReport{Name: l.Name, File: l.File, Seed: l.Seed, Result: res, Failures: failures})
+		reports = append(reports, &simReport{Name: l.Name, File: l.File, Seed: l.Seed, Result: res, Failures: failures,
+			Expected: sim.HasExpectations(l.Expect), actions: reportActions(l.Actions)})
 		if !opts.json {
 			printRun(w, l, res, failures, opts)
 		}
 	}
 	if opts.json {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(reports); err != nil {
+		if err := writeSimJSON(w, reports); err != nil {
 			return err
 		}
 	}
@@ -150,6 +155,59 @@ type simReport struct {
 	Seed     uint64        `json:"seed"`
 	Result   *sim.Result   `json:"result"`
 	Failures []sim.Failure `json:"failures"`
+	// Expected is false for a run without expectations: it neither passes
+	// nor fails.
+	Expected bool `json:"expected"`
+	// actions are the timeline the HTML report draws.
+	actions []htmlreport.Action
+}
+
+// reportActions are a scenario's actions as the HTML report draws them.
+func reportActions(actions []scenario.Action) []htmlreport.Action {
+	out := make([]htmlreport.Action, len(actions))
+	for i, a := range actions {
+		out[i] = htmlreport.Action{At: a.At.D(), Text: actionText(a)}
+	}
+	return out
+}
+
+// actionText says what an action does, in the scenario's words.
+func actionText(a scenario.Action) string {
+	switch {
+	case a.Run != "":
+		return a.Run
+	case a.Stop != "":
+		return "stop " + a.Stop
+	case a.SetImage != "":
+		return "set image " + a.SetImage
+	case a.Traffic != nil:
+		return fmt.Sprintf("start traffic %s: %g rps to %s", a.Traffic.Name, a.Traffic.RPS, a.Traffic.Target)
+	case a.Webhook != nil:
+		return fmt.Sprintf("webhook %s answers %s", a.Webhook.Name, a.Webhook.Reply)
+	case a.Metric != nil:
+		return "metric " + metricText(a.Metric)
+	case a.Stall != "":
+		return "stall the " + a.Stall + " rollout"
+	case a.Apply != nil && a.Apply.Path != "":
+		return "kubectl apply -f " + a.Apply.Path
+	case a.Apply != nil:
+		return "kubectl patch canary --type merge -p " + strings.TrimSpace(string(a.Apply.Inline))
+	case a.Delete != "":
+		return "kubectl delete " + a.Delete
+	}
+	return "action"
+}
+
+func metricText(m *scenario.MetricValue) string {
+	switch {
+	case m.NoData:
+		return m.Name + " returns no data"
+	case m.Model:
+		return m.Name + " follows the traffic again"
+	case m.Value != nil:
+		return fmt.Sprintf("%s returns %g", m.Name, *m.Value)
+	}
+	return m.Name
 }
 
 func printRun(w io.Writer, l *scenario.Loaded, res *sim.Result, failures []sim.Failure, opts simOptions) {
@@ -158,7 +216,7 @@ func printRun(w io.Writer, l *scenario.Loaded, res *sim.Result, failures []sim.F
 		sim.Print(w, res, opts.bootstrap)
 		fmt.Fprintln(w)
 	}
-	fmt.Fprintln(w, sim.Summary(l.Name, res, failures))
+	fmt.Fprintln(w, sim.Summary(l.Name, res, failures, sim.HasExpectations(l.Expect)))
 }
 
 // loadScenario reads a scenario file, or a scenario of the embedded corpus by name.
@@ -176,7 +234,8 @@ func loadScenario(arg string) (*scenario.Loaded, error) {
 func writeReport(path string, reports []*simReport) error {
 	runs := make([]htmlreport.Run, len(reports))
 	for i, r := range reports {
-		runs[i] = htmlreport.Run{Name: r.Name, File: r.File, Seed: r.Seed, Result: r.Result, Failures: r.Failures}
+		runs[i] = htmlreport.Run{Name: r.Name, File: r.File, Seed: r.Seed, Result: r.Result, Failures: r.Failures,
+			NoExpectations: !r.Expected, Actions: r.actions}
 	}
 	var page strings.Builder
 	if err := htmlreport.Write(&page, runs); err != nil {

@@ -14,7 +14,6 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
-	"golang.org/x/term"
 
 	"github.com/fledge-canary/fledge/sim/whatif"
 	"github.com/fledge-canary/fledge/sim/whatif/whatifreport"
@@ -79,7 +78,7 @@ regression. The same inputs and seed give the same numbers.`,
 	f.StringArrayVar(&opts.sweep, "sweep", nil, "KEY=V1,V2: study every combination of these settings ("+strings.Join(whatif.SweepKeys(), ", ")+")")
 	f.BoolVar(&opts.json, "json", false, "print the report as JSON")
 	f.StringVar(&opts.report, "report", "", "also write an HTML report with charts to this file")
-	f.BoolVarP(&opts.quiet, "quiet", "q", false, "no progress bar")
+	f.BoolVarP(&opts.quiet, "quiet", "q", false, "no progress (a bar on a terminal, else a line every 10s on stderr)")
 	return cmd
 }
 
@@ -97,7 +96,7 @@ func runWhatif(ctx context.Context, stdout, stderr io.Writer, flags *pflag.FlagS
 	}
 	// A study allocates much and keeps little: collect less often.
 	debug.SetGCPercent(400)
-	bar := newProgressBar(stderr, opts.quiet)
+	bar := newProgress(stderr, opts.quiet)
 	st.options.Progress = bar.update
 	start := time.Now()
 	if len(st.axes) > 0 {
@@ -267,38 +266,6 @@ func axesOf(file *whatif.File, sweep []string) ([]whatif.Axis, error) {
 		axes = append(axes, ax)
 	}
 	return axes, nil
-}
-
-// progressBar draws the runs done on a terminal; it draws nothing when
-// its writer is not a terminal or when quiet.
-type progressBar struct {
-	w       io.Writer
-	on      bool
-	last    time.Time
-	started time.Time
-}
-
-func newProgressBar(w io.Writer, quiet bool) *progressBar {
-	f, ok := w.(*os.File)
-	return &progressBar{w: w, on: !quiet && ok && term.IsTerminal(int(f.Fd())), started: time.Now()}
-}
-
-const barWidth = 30
-
-func (b *progressBar) update(done, total int) {
-	if !b.on || (done < total && time.Since(b.last) < 100*time.Millisecond) {
-		return
-	}
-	b.last = time.Now()
-	filled := barWidth * done / max(total, 1)
-	fmt.Fprintf(b.w, "\r[%s%s] %d/%d runs", strings.Repeat("#", filled), strings.Repeat(" ", barWidth-filled), done, total)
-}
-
-func (b *progressBar) done(took time.Duration) {
-	if b.on {
-		fmt.Fprintf(b.w, "\r%s\r", strings.Repeat(" ", barWidth+40))
-		fmt.Fprintf(b.w, "%s\n", "runs done in "+took.Round(time.Millisecond).String())
-	}
 }
 
 // writeWhatifHTML writes the HTML report of a study (*whatif.Report) or a

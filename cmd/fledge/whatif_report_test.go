@@ -247,8 +247,8 @@ func TestWhatifSweepReportInChromium(t *testing.T) {
 		t.Errorf("%d points in the scatter, want 2", len(points))
 	}
 	var labelled []string
-	for _, l := range labels {
-		labelled = append(labelled, reporttest.Text(l))
+	for _, l := range labels { // numbered; data-setting says which settings
+		labelled = append(labelled, strings.Split(reporttest.Attr(l, "data-setting"), "; ")...)
 	}
 	// Both catch +20% 5xx every time: stepWeight 25 is faster,
 	// stepWeight 10 fails fewer requests.

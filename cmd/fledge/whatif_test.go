@@ -71,6 +71,8 @@ func TestWhatifBadInput(t *testing.T) {
 		{"file runs 0", []string{"-f", zero}, zero + ": runs: 0: want at least 1"},
 		{"sweep to a setting the spec ignores", []string{stepWeights, "--sweep", "maxWeight=20,40,100"},
 			"maxWeight=20: the spec gains a warning: spec.analysis.maxWeight: ignored with stepWeights: the last step, 50, is the maximum weight"},
+		{"a template not given", []string{withoutTemplate(t, dir)},
+			`metric "404s percentage" (metrics[2]) refers to MetricTemplate test/not-found-percentage, which no manifest given holds: give its manifest with --template FILE`},
 		{"sweep to an interval raised to the shortest", []string{"--sweep", "interval=5s,30s"},
 			"interval=5s: the spec gains a warning: spec.analysis.interval: 5s is raised to 10s, the shortest interval"},
 	} {
@@ -93,8 +95,10 @@ func TestWhatifTable(t *testing.T) {
 		"4 runs per case, seed 1",
 		"healthy 100.0% 0.0% (0.0–49.0%) 6m30s / 6m30s / 6m30s - 0 / 0",
 		"+20% 5xx 0.0% 100.0% (51.0–100.0%) - 3m30s / 3m30s / 3m30s",
-		"Arithmetic: 13 ticks of 30s = 6m30s from the change to the promotion",
+		"Arithmetic: 13 ticks of 30s = 6m30s from the change to the promotion with rollouts ready in 10s",
 		"Every healthy run that promoted took exactly that.",
+		// fledge sim tutorial-promote takes 7:30: the output says why.
+		"fledge sim's tutorial scenarios roll out in 40s (their cluster.readyAfter), which makes it 7m30s: --ready-after 40s studies that.",
 	} {
 		if !strings.Contains(strings.Join(strings.Fields(out), " "), want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
@@ -124,6 +128,10 @@ func TestWhatifFileAndFlags(t *testing.T) {
 	// 40s rollouts take two 30s ticks each way: 15 ticks.
 	if rep.Arithmetic.Promotion.Seconds() != 450 || rep.Cases[0].TimeToPromote.Max != 450 {
 		t.Errorf("arithmetic %v, healthy max %vs; want 7m30s", rep.Arithmetic.Promotion, rep.Cases[0].TimeToPromote.Max)
+	}
+	// The tutorial scenarios' rollout time: nothing to tell apart.
+	if rep.Arithmetic.Scenarios != nil {
+		t.Errorf("tutorial scenarios compared though they agree: %+v", rep.Arithmetic.Scenarios)
 	}
 }
 
@@ -278,6 +286,21 @@ func canaryWith(t *testing.T, dir, from, to string) string {
 	}
 	name := filepath.Join(dir, "canary.yaml")
 	must(t, os.WriteFile(name, []byte(text), 0o600))
+	return name
+}
+
+// withoutTemplate writes the Canary of podinfo-canary-404s.yaml without
+// the MetricTemplate it refers to.
+func withoutTemplate(t *testing.T, dir string) string {
+	t.Helper()
+	data, err := os.ReadFile("../../scenarios/manifests/podinfo-canary-404s.yaml")
+	must(t, err)
+	canary, _, found := strings.Cut(string(data), "\n---\n")
+	if !found {
+		t.Fatal("podinfo-canary-404s.yaml has one document")
+	}
+	name := filepath.Join(dir, "canary-alone.yaml")
+	must(t, os.WriteFile(name, []byte(canary), 0o600))
 	return name
 }
 

@@ -38,7 +38,10 @@ type chart struct {
 	Thresholds []threshold
 	Guides     []mark // one vertical line per event time
 	Events     []mark // one marker per event
+	Actions    []mark // one dashed line per action of the timeline
 	Queries    []string
+	// Note says why the marks end before the chart does.
+	Note string
 
 	x, y scale
 }

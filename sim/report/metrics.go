@@ -67,7 +67,9 @@ func collectSeries(res *sim.Result) []*series {
 func metricCharts(runID string, res *sim.Result, span time.Duration) []*chart {
 	var out []*chart
 	for _, s := range collectSeries(res) {
-		out = append(out, metricChart(runID, s, span))
+		c := metricChart(runID, s, span)
+		c.endNote(s, res)
+		out = append(out, c)
 	}
 	return out
 }

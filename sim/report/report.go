@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/fledge-canary/fledge/sim/internal/svgfmt"
@@ -20,6 +21,11 @@ type Run struct {
 	Seed     uint64
 	Result   *sim.Result
 	Failures []sim.Failure
+	// NoExpectations marks a run that asserted nothing: it is DONE,
+	// neither passed nor failed.
+	NoExpectations bool
+	// Actions are the scenario's timeline, drawn on every chart.
+	Actions []Action
 }
 
 // Write renders runs as one self-contained HTML page. Nothing is written
@@ -39,8 +45,8 @@ func Write(w io.Writer, runs []Run) error {
 
 // page is what the template renders.
 type page struct {
-	Runs           []runView
-	Passed, Failed int
+	Runs                 []runView
+	Passed, Failed, Done int
 }
 
 // runView is one run as the page shows it.
@@ -48,6 +54,7 @@ type runView struct {
 	ID, Name, File string
 	Seed           uint64
 	Pass           bool
+	NoExpectations bool
 	Failures       []sim.Failure
 	Duration       string
 	Status         statusView
@@ -55,7 +62,22 @@ type runView struct {
 	Metrics        []*chart
 	Events         []eventRow
 	Notes          []eventRow
+	Actions        []eventRow
 }
+
+// Verdict is PASS, FAIL, or DONE for a run without expectations.
+func (v runView) Verdict() string {
+	switch {
+	case v.NoExpectations:
+		return "DONE"
+	case v.Pass:
+		return "PASS"
+	}
+	return "FAIL"
+}
+
+// VerdictClass is the verdict's CSS class.
+func (v runView) VerdictClass() string { return strings.ToLower(v.Verdict()) }
 
 // statusView is the canary's status when the run stopped.
 type statusView struct {
@@ -84,9 +106,12 @@ func buildPage(runs []Run) (*page, error) {
 			id = fmt.Sprintf("%s-%d", id, ids[id])
 		}
 		v := buildRun(id, r)
-		if v.Pass {
+		switch {
+		case v.NoExpectations:
+			p.Done++
+		case v.Pass:
 			p.Passed++
-		} else {
+		default:
 			p.Failed++
 		}
 		p.Runs = append(p.Runs, v)
@@ -98,13 +123,19 @@ func buildRun(id string, r Run) runView {
 	res := r.Result
 	v := runView{
 		ID: id, Name: r.Name, File: r.File, Seed: r.Seed,
-		Pass: len(r.Failures) == 0, Failures: r.Failures,
+		Pass: len(r.Failures) == 0, NoExpectations: r.NoExpectations, Failures: r.Failures,
 		Duration: svgfmt.Clock(res.Duration()),
 		Status:   buildStatus(res),
 	}
 	span := timeSpan(res)
 	v.Weight = weightChart(id, res, span)
 	v.Metrics = metricCharts(id, res, span)
+	for _, c := range append([]*chart{v.Weight}, v.Metrics...) {
+		c.actionMarks(r.Actions)
+	}
+	for i, a := range r.Actions {
+		v.Actions = append(v.Actions, eventRow{Time: svgfmt.Clock(a.At), Type: fmt.Sprintf("A%d", i+1), Message: a.Text})
+	}
 	for _, e := range res.Events {
 		v.Events = append(v.Events, eventRow{
 			Time: svgfmt.Clock(e.Time.Sub(res.Start)), Type: string(e.Type), Phase: string(e.Phase),

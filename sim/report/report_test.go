@@ -2,6 +2,7 @@ package report_test
 
 import (
 	"bytes"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -193,6 +194,73 @@ func TestMarkupInMessagesStaysText(t *testing.T) {
 	fail := reporttest.All(doc.Root, "ul", "failures")
 	if len(fail) != 1 || !strings.Contains(reporttest.Text(fail[0]), "missing <script>boom()</script>") {
 		t.Errorf("the failure is not listed as text")
+	}
+}
+
+// TestActionsOnEveryChart: each action of the timeline is a line on every
+// chart at its time, numbered, the command in its tooltip, and listed.
+func TestActionsOnEveryChart(t *testing.T) {
+	actions := []report.Action{{At: 0, Text: "kubectl -n test set image deployment/podinfo podinfod=x:2"},
+		{At: 130 * time.Second, Text: "watch -n 0.1 curl http://podinfo-canary.test:9898/status/500"}}
+	doc, _ := render(t, report.Run{Name: "synthetic", Result: synthetic(), Actions: actions})
+	ids := []string{"weight-chart-synthetic", "request-success-rate-chart-synthetic", "request-duration-chart-synthetic",
+		"404s-percentage-chart-synthetic"}
+	for _, id := range ids {
+		svg := doc.ByID(id)
+		if svg == nil {
+			t.Fatalf("no chart %s", id)
+		}
+		marks := reporttest.All(svg, "g", "action")
+		if len(marks) != len(actions) {
+			t.Fatalf("%s: %d action marks, want %d", id, len(marks), len(actions))
+		}
+		for i, m := range marks {
+			want := fmt.Sprintf("A%d at %s: %s", i+1, []string{"0:00", "2:10"}[i], actions[i].Text)
+			if title := reporttest.Text(reporttest.All(m, "title")[0]); title != want {
+				t.Errorf("%s: action %d titled %q, want %q", id, i, title, want)
+			}
+			if got := reporttest.Attr(m, "data-time"); got != []string{"0", "130"}[i] {
+				t.Errorf("%s: action %d at %s s", id, i, got)
+			}
+		}
+		legend := reporttest.Text(reporttest.All(svg, "g", "legend")[0])
+		if !strings.Contains(legend, "action A1") {
+			t.Errorf("%s: legend %q lacks the actions", id, legend)
+		}
+	}
+	if rows := reporttest.All(doc.ByID("actions-synthetic"), "tr"); len(rows) != 2 {
+		t.Errorf("actions table: %d rows, want 2", len(rows))
+	}
+}
+
+// TestChartEndingEarlySaysWhy: a metric whose checks stop before the
+// chart's end gets a note with the reason.
+func TestChartEndingEarlySaysWhy(t *testing.T) {
+	doc, _ := render(t, report.Run{Name: "synthetic", Result: synthetic()})
+	for id, want := range map[string]string{
+		"request-duration-chart-synthetic":     "The checks stop at 1:30: from 2:30 on, each tick halted at the failed request-success-rate check before this one",
+		"request-success-rate-chart-synthetic": "The checks stop at 3:00; the run went on to 5:00 without another tick.",
+	} {
+		notes := reporttest.All(doc.ByID(id).Parent, "p", "chart-note")
+		if len(notes) != 1 || !strings.HasPrefix(reporttest.Text(notes[0]), want) {
+			t.Errorf("%s: notes %d, want %q", id, len(notes), want)
+			continue
+		}
+	}
+}
+
+// TestVerdictWithoutExpectations: a run that expected nothing is DONE, not PASS.
+func TestVerdictWithoutExpectations(t *testing.T) {
+	doc, raw := render(t, report.Run{Name: "adhoc", Result: synthetic(), NoExpectations: true})
+	run := doc.ByID("run-adhoc")
+	if run == nil || reporttest.Attr(run, "data-verdict") != "DONE" {
+		t.Fatalf("want a run with verdict DONE")
+	}
+	if h := reporttest.Text(reporttest.All(run, "h2")[0]); !strings.HasPrefix(h, "DONE adhoc") || !strings.Contains(h, "no expectations") {
+		t.Errorf("title %q", h)
+	}
+	if strings.Contains(raw, "PASS") || !strings.Contains(raw, "0 passed, 0 failed, 1 without expectations") {
+		t.Errorf("the page counts the run as passed")
 	}
 }
 

@@ -182,18 +182,24 @@ func trafficProblems(t *Traffic, names map[string]bool) []problem {
 	return ps
 }
 
+// shareTolerance absorbs the rounding of shares that add up to 1.
+const shareTolerance = 1e-9
+
 func codesProblems(codes map[int]float64) []string {
 	var msgs []string
 	total := 0.0
 	for _, code := range slices.Sorted(maps.Keys(codes)) { // in a stable order
 		share := codes[code]
-		if code < 100 || code > 599 || !(share >= 0) || math.IsInf(share, 0) {
-			msgs = append(msgs, fmt.Sprintf("%d: %v: want an HTTP status 100..599 with a share ≥ 0", code, share))
+		if code < 100 || code > 599 || !(share >= 0 && share <= 1) {
+			msgs = append(msgs, fmt.Sprintf("%d: %v: want an HTTP status 100..599 with a share from 0 to 1", code, share))
 		}
 		total += share
 	}
-	if len(codes) > 0 && total <= 0 {
+	switch {
+	case len(codes) > 0 && total <= 0:
 		msgs = append(msgs, "the shares add up to 0")
+	case total > 1+shareTolerance:
+		msgs = append(msgs, fmt.Sprintf("the shares add up to %v, more than 1: give each code its share of the answers (the rest are 200s)", total))
 	}
 	return msgs
 }

@@ -224,8 +224,16 @@ func TestLoadErrors(t *testing.T) {
 		name: "bad code shares",
 		yaml: head + "traffic:\n  - name: users\n    target: apex\n    rps: 20\n    codes: {700: 0.5, 500: -0.1, 200: 0.2}\n",
 		want: []string{
-			`FILE:8: traffic[0].codes: 500: -0.1: want an HTTP status 100..599 with a share ≥ 0`,
-			`FILE:8: traffic[0].codes: 700: 0.5: want an HTTP status 100..599 with a share ≥ 0`,
+			`FILE:8: traffic[0].codes: 500: -0.1: want an HTTP status 100..599 with a share from 0 to 1`,
+			`FILE:8: traffic[0].codes: 700: 0.5: want an HTTP status 100..599 with a share from 0 to 1`,
+		},
+	}, {
+		name: "code shares above 1",
+		yaml: head + "traffic:\n  - name: users\n    target: apex\n    rps: 20\n    codes: {500: 3}\n  - {name: more, target: apex, rps: 20, codes: {500: 0.5, 404: 0.75}}\n",
+		want: []string{
+			`FILE:8: traffic[0].codes: 500: 3: want an HTTP status 100..599 with a share from 0 to 1`,
+			`FILE:8: traffic[0].codes: the shares add up to 3, more than 1: give each code its share of the answers (the rest are 200s)`,
+			`FILE:9: traffic[1].codes: the shares add up to 1.25, more than 1: give each code its share of the answers (the rest are 200s)`,
 		},
 	}, {
 		name: "code shares adding up to 0",
@@ -246,7 +254,7 @@ func TestLoadErrors(t *testing.T) {
 	}, {
 		name: "code share not a number",
 		yaml: head + "traffic:\n  - {name: users, target: apex, rps: 20, codes: {500: .nan}}\n",
-		want: []string{`FILE:5: traffic[0].codes: 500: NaN: want an HTTP status 100..599 with a share ≥ 0`},
+		want: []string{`FILE:5: traffic[0].codes: 500: NaN: want an HTTP status 100..599 with a share from 0 to 1`},
 	}, {
 		name: "until before from",
 		yaml: head + "traffic:\n  - name: users\n    target: apex\n    rps: 20\n    from: 5m\n    until: 2m\n",

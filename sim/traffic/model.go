@@ -36,9 +36,9 @@ type Config struct {
 
 // Counts are the requests one Deployment received.
 type Counts struct {
-	Requests     uint64
-	Failed       uint64 // answered 5xx
-	ClientErrors uint64 // answered 4xx
+	Requests     uint64 `json:"requests"`
+	Failed       uint64 `json:"failed"`       // answered 5xx
+	ClientErrors uint64 `json:"clientErrors"` // answered 4xx
 }
 
 // Model generates traffic and appends its series. It is not safe for

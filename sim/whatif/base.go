@@ -1,12 +1,15 @@
 package whatif
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
 	"strings"
+	"sync"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -80,12 +83,60 @@ func LoadBase(o BaseOptions) (*scenario.Loaded, error) {
 	if err != nil {
 		return nil, err // its lines begin with display
 	}
+	if err := missingTemplates(l, display); err != nil {
+		return nil, err
+	}
 	if err := sim.CheckQueries(l); err != nil {
 		return nil, fmt.Errorf("%s: %w", display, err)
 	}
 	l.QueriesChecked = true
 	return l, nil
 }
+
+// missingTemplates names the metrics whose templateRef no MetricTemplate
+// given answers, which every run would otherwise fail on.
+func missingTemplates(l *scenario.Loaded, display string) error {
+	cd := l.Canary
+	namespace := cd.Namespace
+	if namespace == "" {
+		namespace = "default" // as the simulator applies it
+	}
+	have := map[string]bool{}
+	for _, t := range l.Templates {
+		have[t.Namespace+"/"+t.Name] = true
+	}
+	var errs []error
+	for i, m := range cd.GetAnalysis().Metrics {
+		if m.TemplateRef == nil {
+			continue
+		}
+		ns := m.TemplateRef.Namespace
+		if ns == "" {
+			ns = namespace
+		}
+		if !have[ns+"/"+m.TemplateRef.Name] {
+			errs = append(errs, fmt.Errorf("%s: metric %q (metrics[%d]) refers to MetricTemplate %s/%s, which no manifest given holds: "+
+				"give its manifest with --template FILE (or templates: in the what-if file)", display, m.Name, i, ns, m.TemplateRef.Name))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// TutorialScenario is the scenario of the corpus whose rollout time
+// what-if compares its own with.
+const TutorialScenario = "tutorial-promote.yaml"
+
+var tutorialReadyAfter = sync.OnceValue(func() time.Duration {
+	l, err := scenario.LoadFS(scenarios.FS, TutorialScenario, TutorialScenario)
+	if err != nil {
+		return scenario.DefaultReadyAfter
+	}
+	return l.Cluster.ReadyAfter.D()
+})
+
+// TutorialReadyAfter is how long a rollout takes in fledge sim's tutorial
+// scenarios (their cluster.readyAfter).
+func TutorialReadyAfter() time.Duration { return tutorialReadyAfter() }
 
 // withEmbedded is the disk with the embedded corpus under embeddedDir, so
 // that the tutorial's Canary and templates from disk load together.

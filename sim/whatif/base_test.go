@@ -5,6 +5,9 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/fledge-canary/fledge/scenarios"
+	"github.com/fledge-canary/fledge/sim"
+	"github.com/fledge-canary/fledge/sim/scenario"
 	"github.com/fledge-canary/fledge/sim/whatif"
 )
 
@@ -65,5 +68,32 @@ func TestLoadBaseMissingFile(t *testing.T) {
 				t.Errorf("err = %v, want %q", err, want)
 			}
 		})
+	}
+}
+
+// TestTutorialTimingMatchesSim: the promotion time what-if quotes for fledge
+// sim's tutorial scenarios is the time fledge sim takes on tutorial-promote.
+func TestTutorialTimingMatchesSim(t *testing.T) {
+	l, err := scenario.LoadFS(scenarios.FS, whatif.TutorialScenario, whatif.TutorialScenario)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := sim.Run(t.Context(), l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Cluster.ReadyAfter.D() != whatif.TutorialReadyAfter() || whatif.TutorialReadyAfter() == whatif.DefaultProfile().ReadyAfter {
+		t.Fatalf("tutorial readyAfter %v, what-if's %v, default %v", l.Cluster.ReadyAfter.D(), whatif.TutorialReadyAfter(),
+			whatif.DefaultProfile().ReadyAfter)
+	}
+	base, err := whatif.LoadBase(whatif.BaseOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := &whatif.Study{Options: whatif.Options{Base: base, Profile: whatif.DefaultProfile(), Cases: []whatif.Case{{Kind: whatif.Healthy}}, Runs: 1},
+		Outcomes: [][]whatif.Outcome{{{}}}}
+	rep := st.Report()
+	if rep.Arithmetic.Scenarios == nil || rep.Arithmetic.Scenarios.PromotionSeconds != res.Duration().Seconds() {
+		t.Errorf("what-if quotes %+v for the tutorial scenarios; fledge sim took %v", rep.Arithmetic.Scenarios, res.Duration())
 	}
 }

@@ -41,8 +41,9 @@ type arithmeticJSON struct {
 
 // checkJSON is an ArithmeticCheck without its arithmetic.
 type checkJSON struct {
-	Holds bool   `json:"holds"`
-	Error string `json:"error,omitempty"`
+	Holds     bool             `json:"holds"`
+	Error     string           `json:"error,omitempty"`
+	Scenarios *SimulatorTiming `json:"tutorialScenarios,omitempty"`
 }
 
 type pointJSON struct {
@@ -113,7 +114,7 @@ func (a *Arithmetic) UnmarshalJSON(data []byte) error {
 // MarshalJSON writes the arithmetic, durations in seconds, beside the
 // check; only the error when the arithmetic was not computed.
 func (c ArithmeticCheck) MarshalJSON() ([]byte, error) {
-	check := checkJSON{Holds: c.Holds, Error: c.Error}
+	check := checkJSON{Holds: c.Holds, Error: c.Error, Scenarios: c.Scenarios}
 	if c.Error != "" {
 		return json.Marshal(check)
 	}
@@ -132,7 +133,7 @@ func (c *ArithmeticCheck) UnmarshalJSON(data []byte) error {
 	if err := json.Unmarshal(data, &j); err != nil {
 		return err
 	}
-	*c = ArithmeticCheck{Arithmetic: j.arithmetic(), Holds: j.Holds, Error: j.Error}
+	*c = ArithmeticCheck{Arithmetic: j.arithmetic(), Holds: j.Holds, Error: j.Error, Scenarios: j.Scenarios}
 	return nil
 }
 

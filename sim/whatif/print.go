@@ -79,16 +79,22 @@ func (r *Report) arithmeticFinding() string {
 	case !ok:
 		return ""
 	}
-	s := fmt.Sprintf("Arithmetic: %d ticks of %v = %v from the change to the promotion (Flagger's interval × weights counts %v of it).\n",
-		int(ar.Promotion/ar.Interval), ar.Interval, ar.Promotion, ar.Analysis)
+	s := fmt.Sprintf("Arithmetic: %d ticks of %v = %v from the change to the promotion with rollouts ready in %v (Flagger's interval × weights counts %v of it).\n",
+		int(ar.Promotion/ar.Interval), ar.Interval, ar.Promotion, r.Profile.ReadyAfter, ar.Analysis)
 	switch {
 	case h.TimeToPromote.N == 0:
-		return s + "  No healthy run promoted.\n"
+		s += "  No healthy run promoted.\n"
 	case ar.Holds:
-		return s + "  Every healthy run that promoted took exactly that.\n"
+		s += "  Every healthy run that promoted took exactly that.\n"
+	default:
+		s += fmt.Sprintf("  Healthy runs took %v to %v: checks that failed on noise held some back.\n",
+			seconds(h.TimeToPromote.Min), seconds(h.TimeToPromote.Max))
 	}
-	return s + fmt.Sprintf("  Healthy runs took %v to %v: checks that failed on noise held some back.\n",
-		seconds(h.TimeToPromote.Min), seconds(h.TimeToPromote.Max))
+	if t := ar.Scenarios; t != nil {
+		s += fmt.Sprintf("  fledge sim's tutorial scenarios roll out in %v (their cluster.readyAfter), which makes it %v: --ready-after %v studies that.\n",
+			seconds(t.ReadyAfterSeconds), seconds(t.PromotionSeconds), seconds(t.ReadyAfterSeconds))
+	}
+	return s
 }
 
 // undecidedFinding names the cases with runs that neither promoted nor

@@ -96,6 +96,17 @@ type ArithmeticCheck struct {
 	Holds bool `json:"holds"`
 	// Error says why the arithmetic was not computed.
 	Error string `json:"error,omitempty"`
+	// Scenarios is the arithmetic with the rollout time of fledge sim's
+	// tutorial scenarios, when the profile assumes another: the two tools
+	// then give the same spec different times, and the output says so.
+	Scenarios *SimulatorTiming `json:"tutorialScenarios,omitempty"`
+}
+
+// SimulatorTiming is how long a healthy promotion takes with the rollout
+// time of fledge sim's tutorial scenarios (their cluster.readyAfter).
+type SimulatorTiming struct {
+	ReadyAfterSeconds float64 `json:"readyAfterSeconds"`
+	PromotionSeconds  float64 `json:"promotionSeconds"`
 }
 
 // Report is a what-if study's answer.
@@ -137,6 +148,11 @@ func (st *Study) Report() *Report {
 	}
 	rep.Spec.Weights = ar.Weights
 	rep.Arithmetic.Arithmetic = ar
+	if ready := TutorialReadyAfter(); ready != o.Profile.ReadyAfter {
+		if tut, err := ArithmeticOf(cd, ready); err == nil {
+			rep.Arithmetic.Scenarios = &SimulatorTiming{ReadyAfterSeconds: ready.Seconds(), PromotionSeconds: tut.Promotion.Seconds()}
+		}
+	}
 	if h, ok := rep.Healthy(); ok && h.TimeToPromote.N > 0 {
 		want := ar.Promotion.Seconds()
 		rep.Arithmetic.Holds = h.TimeToPromote.Min == want && h.TimeToPromote.Max == want

@@ -9,7 +9,7 @@ import (
 )
 
 // FuzzDecodeValidate feeds arbitrary bytes through everything a
-// `fledge validate` run does with a file: Decode, UnknownFields, Validate,
+// `fledge validate` run does with a file: Decode, UnknownFields, Documents, Validate,
 // and every defaulting accessor. None of it may panic, whatever the input.
 func FuzzDecodeValidate(f *testing.F) {
 	for _, path := range []string{
@@ -32,9 +32,18 @@ func FuzzDecodeValidate(f *testing.F) {
 	f.Add([]byte(canaryDoc + "  autoscalerRef: {name: h, primaryScalerReplicas: {minReplicas: 0}}\n  service: {targetPort: x_y}\n"))
 	f.Add([]byte(canaryDoc + "  analysis: {webhooks: [{name: w, timeout: 99999999999h, retries: 2147483647}]}\n"))
 	f.Add([]byte("--- &a [*a]\n--- {apiVersion: flagger.app/v1beta1, kind: Canary, spec: null}\n"))
+	f.Add([]byte("{apiVersion: flagger.app/v1beta1, kind: Canary, spec: &s {analysis: *s, service: *s}}\n"))
+	f.Add([]byte(canaryDoc + "  analysis: {threshold: five, stepWeights: {a: 1}, metrics: [{name: x, thresholdRange: {min: [1]}}]}\n"))
 	f.Fuzz(func(_ *testing.T, data []byte) {
 		m, _ := Decode(data)
 		_ = UnknownFields(data)
+		for _, d := range Documents(data) {
+			_, _ = d.Object()
+			_ = d.LineOf("spec.analysis.metrics[0].thresholdRange.min")
+			if d.Canary != nil {
+				exerciseCanary(d.Canary)
+			}
+		}
 		for i := range m.Canaries {
 			exerciseCanary(&m.Canaries[i])
 		}

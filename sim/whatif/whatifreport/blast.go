@@ -18,13 +18,15 @@ func blastChart(cases []whatif.CaseResult) *chart {
 		top = max(top, cr.BlastRadius.P90)
 	}
 	c := newChart("blast-chart", "Blast radius per case",
-		"case", "failed user requests per run", -0.7, last+0.7, max(top, 5))
+		"case: regression size, by family", "failed user requests per run", -0.7, last+0.7, max(top, 5))
 	c.Desc = "Users' requests the canary answered with a 4xx or 5xx before the analysis ended, " +
 		"per case: the median run and the 90th percentile run."
 	slot := c.x.at(1) - c.x.at(0)
 	for i, cr := range cases {
 		x := c.x.at(pos[i])
-		c.XTicks = append(c.XTicks, tick{x, cr.Name})
+		// Sizes on the ticks, families under them: whole case names run
+		// together when there are many.
+		c.XTicks = append(c.XTicks, tick{x, sizeLabel(cr)})
 		for j, q := range []struct {
 			class string
 			v     float64
@@ -37,9 +39,22 @@ func blastChart(cases []whatif.CaseResult) *chart {
 			})
 		}
 	}
+	c.familyGroups(cases, pos)
 	c.legend(
 		legendItem{Shape: "bar", Class: "swatch swatch-p50", Label: "p50 (median run)"},
 		legendItem{Shape: "bar", Class: "swatch swatch-p90", Label: "p90"},
 	)
 	return c
+}
+
+// familyGroups names each family of cases under its ticks.
+func (c *chart) familyGroups(cases []whatif.CaseResult, pos []float64) {
+	for i := 0; i < len(cases); {
+		j := i
+		for j+1 < len(cases) && cases[j+1].Kind == cases[i].Kind {
+			j++
+		}
+		c.Groups = append(c.Groups, tick{(c.x.at(pos[i]) + c.x.at(pos[j])) / 2, familyLabel(cases[i].Kind)})
+		i = j + 1
+	}
 }

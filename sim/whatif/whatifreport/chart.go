@@ -38,6 +38,8 @@ type chart struct {
 	Points   []mark // <circle>
 	Labels   []mark // <text>
 	Note     string // said in the middle of an empty plot
+	// Key lists what the numbered labels stand for, under the chart.
+	Key []keyItem
 
 	x, y scale
 }

@@ -37,8 +37,11 @@
 //   - <svg id="blast-chart">: <rect class="bar p50|p90" data-case
 //     data-kind data-value>;
 //   - <svg id="frontier-chart">: <circle class="point setting [frontier]"
-//     data-setting data-seconds data-value> and <text class="point-label"
-//     data-setting> per frontier setting;
+//     data-setting data-seconds data-value>, a numbered <text
+//     class="point-label" data-setting="A; B"> per spot of the frontier
+//     (settings on one spot share it; placed clear of points and other
+//     labels), and under the chart <span class="key-item" data-setting>
+//     per frontier setting: its number and setting;
 //   - tables <table id="cases-table"> and <table id="points-table">, a
 //     <tr data-key="CASE or SETTING"> per row whose cells are the terminal
 //     table's.

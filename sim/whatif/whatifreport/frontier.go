@@ -45,13 +45,14 @@ func frontierChart(ps []whatif.Point) (*chart, []string) {
 		0, max(most*1.15, 60), max(top*1.15, ax.floor))
 	c.Desc = "Each point is a setting of the sweep; the settings on the trade-off frontier " +
 		"(no other setting as good on time, false rollbacks and, when regressions were studied, blast radius and detection, " +
-		"and better on one) are highlighted and labelled; detection is not an axis: each point's title gives it." + ax.note
+		"and better on one) are highlighted and numbered, the numbers listed under the chart; detection is not an axis: each point's title gives it." + ax.note
 	c.timeTicks()
 	for _, p := range ps {
 		if p.TimeToPromote > 0 {
 			c.plotSetting(p, ax.value(p))
 		}
 	}
+	c.labelFrontier(ps, ax.value)
 	c.legend(
 		legendItem{Shape: "dot", Class: "swatch swatch-setting", Label: "setting"},
 		legendItem{Shape: "dot", Class: "swatch swatch-frontier", Label: "on the frontier"},
@@ -59,19 +60,13 @@ func frontierChart(ps []whatif.Point) (*chart, []string) {
 	return c, unplotted
 }
 
-// plotSetting places the setting's point at its time to promote and v,
-// labelled when on the frontier.
+// plotSetting places the setting's point at its time to promote and v;
+// labelFrontier labels the frontier's.
 func (c *chart) plotSetting(p whatif.Point, v float64) {
 	x, y := c.x.at(p.TimeToPromote), c.y.at(v)
 	class := "point setting"
 	if p.Frontier {
 		class += " frontier"
-		lx, anchor := x+9, "start"
-		if x > c.Plot.MidX {
-			lx, anchor = x-9, "end"
-		}
-		c.Labels = append(c.Labels, mark{X: lx, Y: y - 9, Anchor: anchor, Class: "point-label",
-			Setting: p.Setting.String(), Text: p.Setting.String()})
 	}
 	c.Points = append(c.Points, mark{X: x, Y: y, Class: class, Setting: p.Setting.String(),
 		Seconds: num(p.TimeToPromote), Value: num(v),

@@ -313,7 +313,7 @@ func TestChartsAreLabelled(t *testing.T) {
 	for _, tc := range []struct{ id, title, x, y string }{
 		{"detection-chart", "Detection probability against regression size", "regression size, by family", "runs rolled back (%)"},
 		{"promote-chart", "Time to promote a healthy canary", "time from the change to the promotion (m:ss)", "healthy runs"},
-		{"blast-chart", "Blast radius per case", "case", "failed user requests per run"},
+		{"blast-chart", "Blast radius per case", "case: regression size, by family", "failed user requests per run"},
 	} {
 		t.Run(tc.id, func(t *testing.T) {
 			checkLabels(t, doc, tc.id, tc.title, tc.x, tc.y)
@@ -429,7 +429,14 @@ func TestSweepMarksTheFrontier(t *testing.T) {
 		}
 	}
 	for _, n := range c.Marks("text", "point-label") {
-		labels = append(labels, reporttest.Text(n))
+		labels = append(labels, strings.Split(reporttest.Attr(n, "data-setting"), "; ")...)
+	}
+	var key []string
+	for _, n := range reporttest.All(doc.Root, "span", "key-item") {
+		key = append(key, reporttest.Text(n))
+	}
+	if want := []string{"1 stepWeight=5", "2 stepWeight=10"}; !slices.Equal(key, want) {
+		t.Errorf("the key under the chart is %q, want %q", key, want)
 	}
 	if want := []string{"stepWeight=5", "stepWeight=10", "stepWeight=20"}; !slices.Equal(plotted, want) {
 		t.Errorf("plotted %q, want %q (a setting that never promoted has no place)", plotted, want)
@@ -519,5 +526,35 @@ func TestSweepWithoutRegressionsChartsFalseRollbacks(t *testing.T) {
 	}
 	if desc := reporttest.Text(doc.ByID("frontier-chart-desc")); !strings.Contains(desc, "the blast radius was not measured") {
 		t.Errorf("the chart's description %q does not say the blast radius was not measured", desc)
+	}
+}
+
+// TestFrontierLabelsShareASpot: settings on the same spot share one
+// numbered label, and every frontier setting is in the key.
+func TestFrontierLabelsShareASpot(t *testing.T) {
+	rep := sweep()
+	same := rep.Points[1]
+	same.Setting = whatif.Setting{{Key: "stepWeight", Value: "11"}}
+	rep.Points = append(rep.Points, same)
+	rep.Axes[0].Values = append(rep.Axes[0].Values, "11")
+	var buf bytes.Buffer
+	if err := whatifreport.WriteSweep(&buf, rep); err != nil {
+		t.Fatal(err)
+	}
+	doc := parse(t, buf.String())
+	c := chart(t, doc, "frontier-chart")
+	var labels []string
+	for _, n := range c.Marks("text", "point-label") {
+		labels = append(labels, reporttest.Text(n)+" "+reporttest.Attr(n, "data-setting"))
+	}
+	if want := []string{"1 stepWeight=5", "2,3 stepWeight=10; stepWeight=11"}; !slices.Equal(labels, want) {
+		t.Errorf("labels %q, want %q", labels, want)
+	}
+	var key []string
+	for _, n := range reporttest.All(doc.Root, "span", "key-item") {
+		key = append(key, reporttest.Text(n))
+	}
+	if want := []string{"1 stepWeight=5", "2 stepWeight=10", "3 stepWeight=11"}; !slices.Equal(key, want) {
+		t.Errorf("key %q, want %q", key, want)
 	}
 }
