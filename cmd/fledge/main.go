@@ -35,5 +35,6 @@ func newRootCommand() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.AddCommand(newValidateCommand(), newSimCommand(), newWhatifCommand())
+	root.AddCommand(newReplayCommand())
 	return root
 }
