@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"path/filepath"
 	"time"
 
 	config_util "github.com/prometheus/common/config"
@@ -32,8 +33,9 @@ func FromOpenMetrics(file string) (*Recording, error) {
 }
 
 // FromTSDB copies the series that selectors match, within w, from a
-// Prometheus TSDB directory or snapshot, opened read-only: a running
-// Prometheus may keep writing to it.
+// Prometheus TSDB directory (opened read-only, its write-ahead log
+// included: a running Prometheus may keep writing to it) or from a
+// snapshot (blocks only, no write-ahead log).
 func FromTSDB(ctx context.Context, dir string, selectors [][]*labels.Matcher, w Window) (*Recording, error) {
 	if st, err := os.Stat(dir); err != nil {
 		return nil, err
@@ -41,20 +43,64 @@ func FromTSDB(ctx context.Context, dir string, selectors [][]*labels.Matcher, w 
 		return nil, fmt.Errorf("%s is not a directory (a Prometheus TSDB directory or snapshot)", dir)
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	db, err := promtsdb.OpenDBReadOnly(dir, "", logger)
-	if err != nil {
-		return nil, fmt.Errorf("open TSDB %s: %w", dir, err)
+	if _, err := os.Stat(filepath.Join(dir, "wal")); err == nil {
+		db, err := promtsdb.OpenDBReadOnly(dir, "", logger)
+		if err != nil {
+			return nil, fmt.Errorf("open TSDB %s: %w", dir, err)
+		}
+		defer db.Close()
+		q := storage.QueryableFunc(func(mint, maxt int64) (storage.Querier, error) { return db.Querier(mint, maxt) })
+		return Copy(ctx, dir, q, selectors, w)
 	}
-	defer db.Close()
-	blocks, err := db.Blocks()
+	blocks, err := openBlocks(dir, logger)
 	if err != nil {
-		return nil, fmt.Errorf("open TSDB %s: %w", dir, err)
+		return nil, err
+	}
+	defer func() {
+		for _, b := range blocks {
+			_ = b.Close()
+		}
+	}()
+	q := storage.QueryableFunc(func(mint, maxt int64) (storage.Querier, error) {
+		var qs []storage.Querier
+		for _, b := range blocks {
+			bq, err := promtsdb.NewBlockQuerier(b, mint, maxt)
+			if err != nil {
+				return nil, err
+			}
+			qs = append(qs, bq)
+		}
+		return storage.NewMergeQuerier(qs, nil, storage.ChainedSeriesMerge), nil
+	})
+	return Copy(ctx, dir, q, selectors, w)
+}
+
+// openBlocks opens the blocks of a snapshot: the subdirectories holding a
+// meta.json.
+func openBlocks(dir string, logger *slog.Logger) ([]*promtsdb.Block, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var blocks []*promtsdb.Block
+	for _, e := range entries {
+		bdir := filepath.Join(dir, e.Name())
+		if _, err := os.Stat(filepath.Join(bdir, "meta.json")); !e.IsDir() || err != nil {
+			continue
+		}
+		b, err := promtsdb.OpenBlock(logger, bdir, nil, promtsdb.DefaultPostingsDecoderFactory)
+		if err != nil {
+			for _, open := range blocks {
+				_ = open.Close()
+			}
+			return nil, fmt.Errorf("open TSDB block %s: %w", bdir, err)
+		}
+		blocks = append(blocks, b)
 	}
 	if len(blocks) == 0 {
-		return nil, fmt.Errorf("%s holds no TSDB blocks (is it a Prometheus data directory or snapshot?)", dir)
+		return nil, fmt.Errorf("%s holds no TSDB blocks and no wal (is it a Prometheus data directory or snapshot?)", dir)
 	}
-	q := storage.QueryableFunc(func(mint, maxt int64) (storage.Querier, error) { return db.Querier(mint, maxt) })
-	return Copy(ctx, dir, q, selectors, w)
+	return blocks, nil
 }
 
 // RemoteOptions are how to reach a Prometheus' remote-read API.
@@ -111,12 +157,17 @@ func remoteClient(o RemoteOptions) (remote.ReadClient, string, error) {
 	}
 	client, err := remote.NewReadClient("fledge-replay", &remote.ClientConfig{
 		URL: &config_util.URL{URL: readURL}, Timeout: model.Duration(timeout), HTTPClientConfig: hc,
+		ChunkedReadLimit: chunkedReadLimit,
 	})
 	if err != nil {
 		return nil, "", fmt.Errorf("--prometheus %s: %w", display, err)
 	}
 	return client, display, nil
 }
+
+// chunkedReadLimit bounds a streamed remote-read frame, as Prometheus'
+// remote_read configuration does by default (50 MB).
+const chunkedReadLimit = 50_000_000
 
 // errNoData is the error of a recording without samples in the window.
 var errNoData = errors.New("no data")
