@@ -35,6 +35,7 @@ type whatifOptions struct {
 	json      bool
 	report    string
 	quiet     bool
+	shard     string
 }
 
 func newWhatifCommand() *cobra.Command {
@@ -80,6 +81,8 @@ regression. The same inputs and seed give the same numbers.`,
 	f.BoolVar(&opts.json, "json", false, "print the report as JSON")
 	f.StringVar(&opts.report, "report", "", "also write an HTML report with charts to this file")
 	f.BoolVarP(&opts.quiet, "quiet", "q", false, "no progress bar")
+	f.StringVar(&opts.shard, "shard", "", "I/N: make only shard I of N of the runs and print them as JSON for fledge whatif merge")
+	cmd.AddCommand(newWhatifMergeCommand())
 	return cmd
 }
 
@@ -94,6 +97,9 @@ func runWhatif(ctx context.Context, stdout, stderr io.Writer, flags *pflag.FlagS
 	if err != nil {
 		fmt.Fprintln(stderr, "fledge whatif:", err)
 		return errBadFile
+	}
+	if opts.shard != "" {
+		return runWhatifShard(ctx, stdout, st, opts)
 	}
 	// A study allocates much and keeps little: collect less often.
 	debug.SetGCPercent(400)
