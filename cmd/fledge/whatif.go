@@ -36,6 +36,10 @@ type whatifOptions struct {
 	report    string
 	quiet     bool
 	shard     string
+	// profileFrom and window: --profile-from, --window; measured is
+	// where the measured profile is written.
+	profileFrom, window string
+	measured            io.Writer
 }
 
 func newWhatifCommand() *cobra.Command {
@@ -82,6 +86,8 @@ regression. The same inputs and seed give the same numbers.`,
 	f.StringVar(&opts.report, "report", "", "also write an HTML report with charts to this file")
 	f.BoolVarP(&opts.quiet, "quiet", "q", false, "no progress bar")
 	f.StringVar(&opts.shard, "shard", "", "I/N: make only shard I of N of the runs and print them as JSON for fledge whatif merge")
+	f.StringVar(&opts.profileFrom, "profile-from", "", "measure the primary's traffic (rps, 5xx, 404, p50, p99) in an OpenMetrics FILE, a TSDB DIR or a Prometheus URL and use it as the profile")
+	f.StringVar(&opts.window, "window", defaultProfileWindow, "with --profile-from: how much traffic to measure, up to the last sample (or now)")
 	cmd.AddCommand(newWhatifMergeCommand())
 	return cmd
 }
@@ -93,6 +99,7 @@ type study struct {
 }
 
 func runWhatif(ctx context.Context, stdout, stderr io.Writer, flags *pflag.FlagSet, args []string, opts whatifOptions) error {
+	opts.measured = stderr
 	st, err := whatifStudy(flags, args, opts)
 	if err != nil {
 		fmt.Fprintln(stderr, "fledge whatif:", err)
@@ -173,6 +180,11 @@ func whatifStudy(flags *pflag.FlagSet, args []string, opts whatifOptions) (*stud
 		Webhooks: file.Webhooks})
 	if err != nil {
 		return nil, err
+	}
+	if opts.profileFrom != "" {
+		if err := applyMeasuredProfile(context.Background(), opts.measured, flags, &opts, base.Canary); err != nil {
+			return nil, err
+		}
 	}
 	o := whatif.Options{Base: base, Profile: opts.profile, Cases: regs.Cases(), Runs: opts.runs, Seed: opts.seed,
 		Workers: opts.workers}
