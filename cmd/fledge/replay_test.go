@@ -164,6 +164,14 @@ func TestReplayRoundTrip(t *testing.T) {
 	assertSameReplay(t, "--tsdb", fromTSDB, fromData)
 	assertSameReplay(t, "--prometheus", fromPrometheus, fromData)
 	assertSameReplay(t, "fledge sim", &recorded.Result{Run: &sim.Result{Events: simRes.Events, Ticks: ticksSince(simRes)}}, fromData)
+
+	// whatif --profile-from measures the same profile from each source.
+	fromFile, _ := studyProfile(t, "--profile-from", om)
+	for _, source := range [][]string{{"--profile-from", blocks}, {"--profile-from", url, "--window", "60y"}} {
+		if p, _ := studyProfile(t, source...); p != fromFile {
+			t.Errorf("whatif %s: profile %+v, want %+v as from the file", strings.Join(source, " "), p, fromFile)
+		}
+	}
 }
 
 // assertSameReplay compares the events and, tick by tick, the phase,

@@ -181,10 +181,8 @@ func whatifStudy(flags *pflag.FlagSet, args []string, opts whatifOptions) (*stud
 	if err != nil {
 		return nil, err
 	}
-	if opts.profileFrom != "" {
-		if err := applyMeasuredProfile(context.Background(), opts.measured, flags, &opts, base.Canary); err != nil {
-			return nil, err
-		}
+	if err := applyMeasuredProfile(context.Background(), opts.measured, flags, &opts, base.Canary); err != nil {
+		return nil, err
 	}
 	o := whatif.Options{Base: base, Profile: opts.profile, Cases: regs.Cases(), Runs: opts.runs, Seed: opts.seed,
 		Workers: opts.workers}

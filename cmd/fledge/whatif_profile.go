@@ -22,8 +22,11 @@ const defaultProfileWindow = "7d"
 // applyMeasuredProfile measures the primary's traffic in --profile-from
 // over --window and makes it the study's profile: rps, 5xx and 404 shares,
 // p50 and p99; a flag given on the command line still wins. The measured
-// profile is written to w.
+// profile is written to w. Without --profile-from it does nothing.
 func applyMeasuredProfile(ctx context.Context, w io.Writer, flags *pflag.FlagSet, opts *whatifOptions, cd *v1.Canary) error {
+	if opts.profileFrom == "" {
+		return nil
+	}
 	window, err := model.ParseDuration(opts.window)
 	if err != nil || window <= 0 {
 		return fmt.Errorf("--window %q: want a duration such as 7d, 24h or 90m", opts.window)

@@ -42,11 +42,7 @@ type Meta struct {
 // Tutorial returns the embedded recording, its scenario (the Canary, its
 // cluster's readiness delay) and when the new revision was detected.
 func Tutorial() (*Recording, *scenario.Loaded, time.Time, error) {
-	gz, err := recordings.ReadFile(tutorialRecording)
-	if err != nil {
-		return nil, nil, time.Time{}, err
-	}
-	om, err := gunzip(gz)
+	om, err := TutorialOpenMetrics()
 	if err != nil {
 		return nil, nil, time.Time{}, fmt.Errorf("%s: %w", tutorialRecording, err)
 	}
@@ -68,6 +64,15 @@ func Tutorial() (*Recording, *scenario.Loaded, time.Time, error) {
 		return nil, nil, time.Time{}, err
 	}
 	return &Recording{Source: source, Store: store}, l, meta.Start, nil
+}
+
+// TutorialOpenMetrics is the embedded recording's OpenMetrics text.
+func TutorialOpenMetrics() ([]byte, error) {
+	gz, err := recordings.ReadFile(tutorialRecording)
+	if err != nil {
+		return nil, err
+	}
+	return gunzip(gz)
 }
 
 func gunzip(gz []byte) ([]byte, error) {

@@ -17,7 +17,7 @@ import (
 // OSM's series record it.
 type TrafficProfile struct {
 	// Deployment is NAME.NAMESPACE.
-	Deployment string `json:"deployment"`
+	Deployment string    `json:"deployment"`
 	From       time.Time `json:"from"`
 	To         time.Time `json:"to"`
 	// RPS is the requests per second it answered.

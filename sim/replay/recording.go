@@ -62,11 +62,11 @@ func copySet(set storage.SeriesSet, store *tsdb.Store, seen map[uint64]bool) err
 	for set.Next() {
 		s := set.At()
 		lset := s.Labels()
-		if h := lset.Hash(); seen[h] {
+		h := lset.Hash()
+		if seen[h] {
 			continue
-		} else {
-			seen[h] = true
 		}
+		seen[h] = true
 		it = s.Iterator(it)
 		for typ := it.Next(); typ != chunkenc.ValNone; typ = it.Next() {
 			if typ != chunkenc.ValFloat {

@@ -205,16 +205,8 @@ func gather(parts []*Part, p *plan) ([]Outcome, error) {
 	outcomes := make([]Outcome, p.jobs())
 	filled := make([]bool, p.jobs())
 	for i, part := range parts {
-		switch {
-		case part.Version != PartVersion:
-			return nil, fmt.Errorf("merge: part %d is %q, not a %s", i+1, part.Version, PartVersion)
-		case part.Study != first.Study:
-			return nil, fmt.Errorf("merge: part %d (shard %d/%d) is of another study than part 1: its canary, profile, cases, runs, seed or sweep differ",
-				i+1, part.Shard.Index, part.Shard.Count)
-		case part.Shard.Count != count || part.Shard.Index < 0 || part.Shard.Index >= count:
-			return nil, fmt.Errorf("merge: part %d is shard %d/%d, part 1 is of %d shards", i+1, part.Shard.Index, part.Shard.Count, count)
-		case seen[part.Shard.Index]:
-			return nil, fmt.Errorf("merge: shard %d/%d is given twice", part.Shard.Index, count)
+		if err := checkPart(i, part, first, seen); err != nil {
+			return nil, err
 		}
 		seen[part.Shard.Index] = true
 		for _, po := range part.Outcomes {
@@ -235,4 +227,21 @@ func gather(parts []*Part, p *plan) ([]Outcome, error) {
 		}
 	}
 	return outcomes, nil
+}
+
+// checkPart checks part i against the first part and the shards seen.
+func checkPart(i int, part, first *Part, seen []bool) error {
+	count := first.Shard.Count
+	switch {
+	case part.Version != PartVersion:
+		return fmt.Errorf("merge: part %d is %q, not a %s", i+1, part.Version, PartVersion)
+	case part.Study != first.Study:
+		return fmt.Errorf("merge: part %d (shard %d/%d) is of another study than part 1: its canary, profile, cases, runs, seed or sweep differ",
+			i+1, part.Shard.Index, part.Shard.Count)
+	case part.Shard.Count != count || part.Shard.Index < 0 || part.Shard.Index >= count:
+		return fmt.Errorf("merge: part %d is shard %d/%d, part 1 is of %d shards", i+1, part.Shard.Index, part.Shard.Count, count)
+	case seen[part.Shard.Index]:
+		return fmt.Errorf("merge: shard %d/%d is given twice", part.Shard.Index, count)
+	}
+	return nil
 }
