@@ -238,7 +238,7 @@ func parseTime(flag, s string) (time.Time, error) {
 func writeReplay(w io.Writer, res *recorded.Result, opts replayOptions) error {
 	if opts.report != "" {
 		var page strings.Builder
-		run := htmlreport.Run{Name: "replay of " + res.Canary, File: res.Source, Result: res.Run}
+		run := htmlreport.Run{Name: "replay of " + res.Canary, File: res.Source, Result: res.Run, Replay: res.OutcomeLine()}
 		if err := htmlreport.Write(&page, []htmlreport.Run{run}); err != nil {
 			return fmt.Errorf("--report %s: %w", opts.report, err)
 		}

@@ -18,7 +18,7 @@ func Print(w io.Writer, res *Result) {
 	fmt.Fprintf(w, "# replay of %s over %s\n", res.Canary, res.Source)
 	fmt.Fprintf(w, "Recorded samples of the canary's series: %s to %s; ticks from %s (new revision detected) to %s.\n",
 		stamp(res.DataFrom), stamp(res.DataTo), stamp(res.Start), stamp(res.End))
-	fmt.Fprintf(w, "Outcome: %s\n\n", res.outcomeLine())
+	fmt.Fprintf(w, "Outcome: %s\n\n", res.OutcomeLine())
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "TIME\tTYPE\tMESSAGE")
 	for _, e := range res.Run.Events {
@@ -33,7 +33,8 @@ func Print(w io.Writer, res *Result) {
 	}
 }
 
-func (res *Result) outcomeLine() string {
+// OutcomeLine says what the replay decided and when.
+func (res *Result) OutcomeLine() string {
 	if res.DecidedAt == nil {
 		return fmt.Sprintf("undecided: the recording ended at %s before the analysis did (phase %s, weight %d, %d failed checks)",
 			stamp(res.End), res.Run.Status.Phase, res.Run.Status.CanaryWeight, res.Run.Status.FailedChecks)

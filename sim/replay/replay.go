@@ -235,5 +235,23 @@ func (r *replayer) result(first, last time.Time) *Result {
 	}
 	res.decide()
 	res.Assumptions = assumptions(r.o.Loaded)
+	res.Run.Notes = notes(res)
 	return res
+}
+
+// notes are the assumptions and, per tick, the recorded share beside the
+// spec's weight, as notes of the run (the HTML report lists them).
+func notes(res *Result) []sim.Note {
+	var out []sim.Note
+	for _, a := range res.Assumptions {
+		out = append(out, sim.Note{Time: res.Start, Text: a})
+	}
+	for _, s := range res.Shares {
+		share := "no requests to the target or its primary"
+		if s.RecordedShare != nil {
+			share = fmt.Sprintf("%.1f%% of the requests", *s.RecordedShare)
+		}
+		out = append(out, sim.Note{Time: s.Time, Text: fmt.Sprintf("spec weight %d%%; recorded canary share %s", s.SpecWeight, share)})
+	}
+	return out
 }

@@ -22,13 +22,15 @@ const (
 // fill Line, Points and Thresholds.
 type chart struct {
 	ID, Class, Title, YLabel, Metric string
-	Width, Height                    float64
-	Plot                             box
-	XMax, YMin, YMax                 float64 // the domain shown (XMin is 0)
-	X0, X1, Y0, Y1                   float64 // the pixels of 0, XMax, YMin and YMax
-	XTicks, YTicks                   []tick
-	Legend                           []legendItem
-	LegendY                          float64
+	// XLabel names the time axis; empty is the simulator's virtual time.
+	XLabel           string
+	Width, Height    float64
+	Plot             box
+	XMax, YMin, YMax float64 // the domain shown (XMin is 0)
+	X0, X1, Y0, Y1   float64 // the pixels of 0, XMax, YMin and YMax
+	XTicks, YTicks   []tick
+	Legend           []legendItem
+	LegendY          float64
 
 	Line       string // polyline points, "x,y x,y ..."
 	LineClass  string

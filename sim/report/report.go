@@ -18,6 +18,10 @@ type Run struct {
 	Seed     uint64
 	Result   *sim.Result
 	Failures []sim.Failure
+	// Replay, when set, marks a replay of recorded data (fledge replay)
+	// and says its outcome: it has no expectations and no seed, and its
+	// times are real ones from the new revision's detection.
+	Replay string
 }
 
 // Write renders runs as one self-contained HTML page. Nothing is written
@@ -39,6 +43,7 @@ func Write(w io.Writer, runs []Run) error {
 type page struct {
 	Runs           []runView
 	Passed, Failed int
+	Replays        int
 }
 
 // runView is one run as the page shows it.
@@ -46,6 +51,7 @@ type runView struct {
 	ID, Name, File string
 	Seed           uint64
 	Pass           bool
+	Replay         string
 	Failures       []sim.Failure
 	Duration       string
 	Status         statusView
@@ -82,6 +88,11 @@ func buildPage(runs []Run) (*page, error) {
 			id = fmt.Sprintf("%s-%d", id, ids[id])
 		}
 		v := buildRun(id, r)
+		if v.Replay != "" {
+			p.Replays++
+			p.Runs = append(p.Runs, v)
+			continue
+		}
 		if v.Pass {
 			p.Passed++
 		} else {
@@ -103,6 +114,12 @@ func buildRun(id string, r Run) runView {
 	span := timeSpan(res)
 	v.Weight = weightChart(id, res, span)
 	v.Metrics = metricCharts(id, res, span)
+	if r.Replay != "" {
+		v.Replay = r.Replay
+		for _, c := range append([]*chart{v.Weight}, v.Metrics...) {
+			c.XLabel = "time since the new revision was detected (m:ss)"
+		}
+	}
 	for _, e := range res.Events {
 		v.Events = append(v.Events, eventRow{
 			Time: clock(e.Time.Sub(res.Start)), Type: string(e.Type), Phase: string(e.Phase),
