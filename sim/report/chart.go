@@ -22,15 +22,13 @@ const (
 // fill Line, Points and Thresholds.
 type chart struct {
 	ID, Class, Title, YLabel, Metric string
-	// XLabel names the time axis; empty is the simulator's virtual time.
-	XLabel           string
-	Width, Height    float64
-	Plot             box
-	XMax, YMin, YMax float64 // the domain shown (XMin is 0)
-	X0, X1, Y0, Y1   float64 // the pixels of 0, XMax, YMin and YMax
-	XTicks, YTicks   []tick
-	Legend           []legendItem
-	LegendY          float64
+	Width, Height                    float64
+	Plot                             box
+	XMax, YMin, YMax                 float64 // the domain shown (XMin is 0)
+	X0, X1, Y0, Y1                   float64 // the pixels of 0, XMax, YMin and YMax
+	XTicks, YTicks                   []tick
+	Legend                           []legendItem
+	LegendY                          float64
 
 	Line       string // polyline points, "x,y x,y ..."
 	LineClass  string
@@ -40,6 +38,9 @@ type chart struct {
 	Guides     []mark // one vertical line per event time
 	Events     []mark // one marker per event
 	Queries    []string
+
+	// XLabel names the time axis; empty is the simulator's virtual time.
+	XLabel string
 
 	x, y scale
 }
