@@ -267,3 +267,39 @@ func servePrometheus(t *testing.T, data string) string {
 	}
 	return url
 }
+
+// TestReadSecret reads credentials as a MetricTemplate provider's
+// secretRef holds them: token, else username and password.
+func TestReadSecret(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name, manifest string
+		want           recorded.RemoteOptions
+		err            string
+	}{
+		{name: "token", manifest: "apiVersion: v1\nkind: Secret\nmetadata: {name: prom}\ndata: {token: czNjcmV0Cg==}\n",
+			want: recorded.RemoteOptions{BearerToken: "s3cret"}},
+		{name: "basic", manifest: "apiVersion: v1\nkind: Secret\nmetadata: {name: prom}\nstringData: {username: user, password: pass}\n",
+			want: recorded.RemoteOptions{Username: "user", Password: "pass"}},
+		{name: "neither", manifest: "apiVersion: v1\nkind: Secret\nmetadata: {name: prom}\nstringData: {username: user}\n",
+			err: "has neither token nor username and password"},
+		{name: "not a secret", manifest: "apiVersion: v1\nkind: Secret\nspec: {}\n", err: `unknown field "spec"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			file := filepath.Join(dir, tc.name+".yaml")
+			writeTestFile(t, file, []byte(tc.manifest))
+			var got recorded.RemoteOptions
+			err := readSecret(file, &got)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) || !strings.Contains(err.Error(), file) {
+					t.Errorf("error %v, want one naming %s and saying %q", err, file, tc.err)
+				}
+				return
+			}
+			if err != nil || got != tc.want {
+				t.Errorf("got %+v, %v; want %+v", got, err, tc.want)
+			}
+		})
+	}
+}
