@@ -106,7 +106,7 @@ func runWhatif(ctx context.Context, stdout, stderr io.Writer, flags *pflag.FlagS
 		return errBadFile
 	}
 	if opts.shard != "" {
-		return runWhatifShard(ctx, stdout, st, opts)
+		return runWhatifShard(ctx, stdout, stderr, st, opts)
 	}
 	// A study allocates much and keeps little: collect less often.
 	debug.SetGCPercent(400)

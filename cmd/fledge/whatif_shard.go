@@ -13,14 +13,16 @@ import (
 )
 
 // runWhatifShard makes the runs of one shard of the study and prints its
-// part as JSON, for fledge whatif merge.
-func runWhatifShard(ctx context.Context, w io.Writer, st *study, opts whatifOptions) error {
+// part as JSON, for fledge whatif merge. A bad --shard is a bad input
+// (errBadFile, exit status 2).
+func runWhatifShard(ctx context.Context, w, stderr io.Writer, st *study, opts whatifOptions) error {
 	shard, err := whatif.ParseShard(opts.shard)
-	if err != nil {
-		return fmt.Errorf("--shard: %w", err)
+	if err == nil && opts.report != "" {
+		err = fmt.Errorf("--shard prints a part of the study as JSON; write the report with fledge whatif merge --report")
 	}
-	if opts.report != "" {
-		return fmt.Errorf("--shard prints a part of the study as JSON; write the report with fledge whatif merge --report")
+	if err != nil {
+		fmt.Fprintln(stderr, "fledge whatif: --shard:", err)
+		return errBadFile
 	}
 	part, err := whatif.RunShard(ctx, st.options, st.axes, shard)
 	if err != nil {

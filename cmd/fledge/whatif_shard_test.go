@@ -89,7 +89,10 @@ func TestWhatifMergeRefuses(t *testing.T) {
 			}
 		})
 	}
-	if _, stderr, err := fledgeCmd(t, append(slices.Clone(shardArgs), "--shard", "3/3")...); err == nil || !strings.Contains(err.Error()+stderr, "want I/N with 0 <= I < N") {
-		t.Errorf("--shard 3/3: %v %s", err, stderr)
+	for _, bad := range [][]string{{"--shard", "3/3"}, {"--shard", "0/2", "--report", "x.html"}} {
+		_, stderr, err := fledgeCmd(t, append(slices.Clone(shardArgs), bad...)...)
+		if !errors.Is(err, errBadFile) || !strings.HasPrefix(stderr, "fledge whatif: --shard: ") {
+			t.Errorf("%q: error %v, stderr %q; want errBadFile and the reason", bad, err, stderr)
+		}
 	}
 }
