@@ -116,8 +116,10 @@ func runReplay(ctx context.Context, args []string, opts replayOptions) (*recorde
 
 // replayTutorial replays the embedded recording.
 func replayTutorial(ctx context.Context, opts replayOptions) (*recorded.Result, error) {
-	if opts.start != "" || opts.end != "" || len(opts.templates) > 0 || len(opts.webhooks) > 0 || opts.secret != "" {
-		return nil, fmt.Errorf("the embedded recording takes no --start, --end, --template, --webhook or --secret: give a Canary and --data, --tsdb or --prometheus")
+	if opts.start != "" || opts.end != "" || len(opts.templates) > 0 || len(opts.webhooks) > 0 || opts.secret != "" ||
+		opts.readyAfter != scenario.DefaultReadyAfter {
+		return nil, fmt.Errorf("the embedded recording takes no --start, --end, --template, --webhook, --secret or --ready-after: " +
+			"give a Canary and --data, --tsdb or --prometheus")
 	}
 	rec, l, start, err := recorded.Tutorial()
 	if err != nil {
