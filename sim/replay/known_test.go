@@ -132,6 +132,18 @@ func TestKnownAnswers(t *testing.T) {
 	}
 }
 
+// TestCanaryWithoutNamespace replays a Canary without a namespace as one
+// in "default", its queries and series included.
+func TestCanaryWithoutNamespace(t *testing.T) {
+	l := loadKnown(t)
+	l.Canary.Namespace = ""
+	om := strings.ReplaceAll(string(recordingSpec{}.openMetrics()), `destination_namespace="shop"`, `destination_namespace="default"`)
+	res := replayed(t, l, []byte(om), replay.Options{Start: knownStart})
+	if res.Outcome != replay.OutcomePromoted || res.Canary != "app.default" {
+		t.Errorf("%s: outcome %q, want promoted: %q", res.Canary, res.Outcome, res.Run.Messages())
+	}
+}
+
 // TestRecordedShare reports the canary's share of the requests beside the
 // spec's weight: all the recorded requests went to the canary.
 func TestRecordedShare(t *testing.T) {

@@ -35,8 +35,13 @@ type Queries struct {
 
 // QueriesOf renders the canary's metric queries (builtin, inline and from
 // templates) as the engine will, and the query of the recorded canary
-// share. A query that does not parse is an error naming its metric.
+// share. A query that does not parse is an error naming its metric. A
+// Canary without a namespace is in "default", as Run replays it.
 func QueriesOf(cd *v1.Canary, templates []v1.MetricTemplate) (*Queries, error) {
+	if cd.Namespace == "" {
+		cd = cd.DeepCopy()
+		cd.Namespace = "default"
+	}
 	qs := &Queries{}
 	for _, m := range cd.GetAnalysis().Metrics {
 		text, err := renderMetric(cd, m, templates)
