@@ -75,3 +75,7 @@ func (f finalizers) RemoveFinalizer(context.Context, *v1.Canary) error {
 	f.cd.Finalizers = slices.DeleteFunc(f.cd.Finalizers, func(s string) bool { return s == v1.Finalizer })
 	return nil
 }
+
+// NewFinalizers is the simulator's Finalizers port for cd: it edits
+// cd.Finalizers in place, as the API server keeps a Canary's metadata.
+func NewFinalizers(cd *v1.Canary) engine.Finalizers { return finalizers{cd: cd} }

@@ -38,6 +38,6 @@ func newRootCommand() *cobra.Command {
 		Version:       version.String(),
 	}
 	root.SetVersionTemplate(versionLine("{{.Version}}"))
-	root.AddCommand(newValidateCommand(), newSimCommand(), newWhatifCommand(), newVersionCommand())
+	root.AddCommand(newValidateCommand(), newSimCommand(), newWhatifCommand(), newVersionCommand(), newReplayCommand())
 	return root
 }

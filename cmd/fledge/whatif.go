@@ -34,6 +34,11 @@ type whatifOptions struct {
 	json      bool
 	report    string
 	quiet     bool
+	shard     string
+	// profileFrom and window: --profile-from, --window; measured is
+	// where the measured profile is written.
+	profileFrom, window string
+	measured            io.Writer
 }
 
 func newWhatifCommand() *cobra.Command {
@@ -79,6 +84,10 @@ regression. The same inputs and seed give the same numbers.`,
 	f.BoolVar(&opts.json, "json", false, "print the report as JSON")
 	f.StringVar(&opts.report, "report", "", "also write an HTML report with charts to this file")
 	f.BoolVarP(&opts.quiet, "quiet", "q", false, "no progress (a bar on a terminal, else a line every 10s on stderr)")
+	f.StringVar(&opts.shard, "shard", "", "I/N: make only shard I of N of the runs and print them as JSON for fledge whatif merge")
+	f.StringVar(&opts.profileFrom, "profile-from", "", "measure the primary's traffic (rps, 5xx, 404, p50, p99) in an OpenMetrics FILE, a TSDB DIR or a Prometheus URL and use it as the profile")
+	f.StringVar(&opts.window, "window", defaultProfileWindow, "with --profile-from: how much traffic to measure, up to the last sample (or now)")
+	cmd.AddCommand(newWhatifMergeCommand())
 	return cmd
 }
 
@@ -89,10 +98,14 @@ type study struct {
 }
 
 func runWhatif(ctx context.Context, stdout, stderr io.Writer, flags *pflag.FlagSet, args []string, opts whatifOptions) error {
+	opts.measured = stderr
 	st, err := whatifStudy(flags, args, opts)
 	if err != nil {
 		fmt.Fprintln(stderr, "fledge whatif:", err)
 		return errBadFile
+	}
+	if opts.shard != "" {
+		return runWhatifShard(ctx, stdout, stderr, st, opts)
 	}
 	// A study allocates much and keeps little: collect less often.
 	debug.SetGCPercent(400)
@@ -165,6 +178,9 @@ func whatifStudy(flags *pflag.FlagSet, args []string, opts whatifOptions) (*stud
 	base, err := whatif.LoadBase(whatif.BaseOptions{Canary: canary, Templates: append(file.Templates, opts.templates...),
 		Webhooks: file.Webhooks})
 	if err != nil {
+		return nil, err
+	}
+	if err := applyMeasuredProfile(context.Background(), opts.measured, flags, &opts, base.Canary); err != nil {
 		return nil, err
 	}
 	o := whatif.Options{Base: base, Profile: opts.profile, Cases: regs.Cases(), Runs: opts.runs, Seed: opts.seed,

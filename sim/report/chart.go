@@ -43,6 +43,9 @@ type chart struct {
 	// Note says why the marks end before the chart does.
 	Note string
 
+	// XLabel names the time axis; empty is the simulator's virtual time.
+	XLabel string
+
 	x, y scale
 }
 

@@ -26,6 +26,10 @@ type Run struct {
 	NoExpectations bool
 	// Actions are the scenario's timeline, drawn on every chart.
 	Actions []Action
+	// Replay, when set, marks a replay of recorded data (fledge replay)
+	// and says its outcome: it has no expectations and no seed, and its
+	// times are real ones from the new revision's detection.
+	Replay string
 }
 
 // Write renders runs as one self-contained HTML page. Nothing is written
@@ -47,6 +51,7 @@ func Write(w io.Writer, runs []Run) error {
 type page struct {
 	Runs                 []runView
 	Passed, Failed, Done int
+	Replays              int
 }
 
 // runView is one run as the page shows it.
@@ -55,6 +60,7 @@ type runView struct {
 	Seed           uint64
 	Pass           bool
 	NoExpectations bool
+	Replay         string
 	Failures       []sim.Failure
 	Duration       string
 	Status         statusView
@@ -68,6 +74,8 @@ type runView struct {
 // Verdict is PASS, FAIL, or DONE for a run without expectations.
 func (v runView) Verdict() string {
 	switch {
+	case v.Replay != "":
+		return "REPLAY"
 	case v.NoExpectations:
 		return "DONE"
 	case v.Pass:
@@ -107,6 +115,8 @@ func buildPage(runs []Run) (*page, error) {
 		}
 		v := buildRun(id, r)
 		switch {
+		case v.Replay != "":
+			p.Replays++
 		case v.NoExpectations:
 			p.Done++
 		case v.Pass:
@@ -135,6 +145,12 @@ func buildRun(id string, r Run) runView {
 	}
 	for i, a := range r.Actions {
 		v.Actions = append(v.Actions, eventRow{Time: svgfmt.Clock(a.At), Type: fmt.Sprintf("A%d", i+1), Message: a.Text})
+	}
+	if r.Replay != "" {
+		v.Replay = r.Replay
+		for _, c := range append([]*chart{v.Weight}, v.Metrics...) {
+			c.XLabel = "time since the new revision was detected (m:ss)"
+		}
 	}
 	for _, e := range res.Events {
 		v.Events = append(v.Events, eventRow{
