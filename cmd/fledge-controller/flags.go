@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"go.uber.org/zap/zapcore"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 
@@ -19,7 +20,10 @@ import (
 
 // flags are Flagger's command-line flags where they apply to Fledge.
 type flags struct {
-	meshProvider, metricsServer, namespace        string
+	meshProvider, metricsServer, namespace string
+	// watchSelector restricts the Canaries watched to a shard
+	// (-watch-label-selector); nil watches them all.
+	watchSelector                                 labels.Selector
 	leaderElection                                bool
 	leaderElectionNamespace                       string
 	leaseDuration, renewDeadline, retryPeriod     time.Duration
@@ -50,6 +54,9 @@ func parseFlags(args []string, out io.Writer) (*flags, error) {
 	fs.DurationVar(&f.retryPeriod, "leader-election-retry-period", 5*time.Second, "interval between attempts to take or renew the Lease (Flagger: 5s)")
 	fs.DurationVar(&f.controlLoopInterval, "control-loop-interval", 10*time.Second, "accepted for Flagger compatibility; Fledge schedules each canary by its analysis interval")
 	fs.IntVar(&f.threadiness, "threadiness", 2, "canaries ticked concurrently")
+	var watchSelector string
+	fs.StringVar(&watchSelector, "watch-label-selector", "",
+		"watch only the Canaries these labels select, to shard canaries across controllers (e.g. 'fledge.dev/shard in (a)'; '!fledge.dev/shard' for the default shard)")
 	fs.StringVar(&selector, "selector-labels", "app,name,app.kubernetes.io/name", "labels that select a target's pods, in order of preference")
 	fs.StringVar(&include, "include-label-prefix", "", "label prefixes copied to the primary (comma-separated; * for all)")
 	fs.BoolVar(&f.configTracking, "enable-config-tracking", true, "start an analysis when a ConfigMap or Secret the target uses changes")
@@ -68,6 +75,13 @@ func parseFlags(args []string, out io.Writer) (*flags, error) {
 		return nil, err
 	}
 	f.selectorLabels, f.includeLabelPrefixes = splitList(selector), splitList(include)
+	if watchSelector != "" {
+		sel, err := labels.Parse(watchSelector)
+		if err != nil {
+			return nil, fmt.Errorf("-watch-label-selector=%q: %w", watchSelector, err)
+		}
+		f.watchSelector = sel
+	}
 	if f.namespace != "" && f.leaderElectionNamespace == "kube-system" {
 		f.leaderElectionNamespace = f.namespace
 	}

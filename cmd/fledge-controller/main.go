@@ -9,15 +9,18 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"net/http"
 	"os"
 
 	"go.uber.org/zap/zapcore"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
@@ -101,7 +104,7 @@ func newManager(f *flags) (ctrl.Manager, error) {
 		},
 		HealthProbeBindAddress:  "0",
 		LeaderElection:          f.leaderElection,
-		LeaderElectionID:        "fledge-leader-election",
+		LeaderElectionID:        leaderElectionID(f.watchSelector),
 		LeaderElectionNamespace: f.leaderElectionNamespace,
 		// Give the Lease back on shutdown (SIGTERM), as Flagger does, so
 		// that a rolling update hands over at once instead of after the
@@ -111,12 +114,37 @@ func newManager(f *flags) (ctrl.Manager, error) {
 		RenewDeadline:                 &f.renewDeadline,
 		RetryPeriod:                   &f.retryPeriod,
 	}
-	if f.namespace != "" {
-		opts.Cache = cache.Options{DefaultNamespaces: map[string]cache.Config{f.namespace: {}}}
-	}
+	opts.Cache = cacheOptions(f)
 	mgr, err := ctrl.NewManager(cfg, opts)
 	if err != nil {
 		return nil, fmt.Errorf("creating the manager: %w", err)
 	}
 	return mgr, nil
+}
+
+// cacheOptions restricts the manager's cache to -namespace and, for a
+// shard, its Canaries to those -watch-label-selector selects: a canary
+// relabelled out of the shard leaves the cache, which the controller sees
+// as gone, and enters the other shard's.
+func cacheOptions(f *flags) cache.Options {
+	var opts cache.Options
+	if f.namespace != "" {
+		opts.DefaultNamespaces = map[string]cache.Config{f.namespace: {}}
+	}
+	if f.watchSelector != nil {
+		opts.ByObject = map[client.Object]cache.ByObject{&v1.Canary{}: {Label: f.watchSelector}}
+	}
+	return opts
+}
+
+// leaderElectionID is the Lease of the controller: Flagger's for an
+// unsharded controller, and one per shard, named after a hash of its
+// selector, so that shards never wait for each other's Lease.
+func leaderElectionID(sel labels.Selector) string {
+	if sel == nil {
+		return "fledge-leader-election"
+	}
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(sel.String()))
+	return fmt.Sprintf("fledge-leader-election-%08x", h.Sum32())
 }
