@@ -99,10 +99,16 @@ func parseArgs(args []string) (*Spec, error) {
 	fs.BoolVar(&spec.DisableCompression, "disable-compression", false, "")
 	fs.BoolVar(&spec.DisableKeepAlives, "disable-keepalive", false, "")
 	fs.BoolVar(&spec.DisableRedirects, "disable-redirects", false, "")
+	var refused error // the flag package would wrap it in "invalid value"
 	for name := range unsupported {
-		fs.Func(name, "", func(string) error { return errUnsupported(name) })
+		fs.Func(name, "", func(string) error {
+			refused = errUnsupported(name)
+			return refused
+		})
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(args); refused != nil {
+		return nil, refused
+	} else if err != nil {
 		return nil, err
 	}
 	if err := spec.fill(raw, fs.Args()); err != nil {
