@@ -104,5 +104,6 @@ func newLogger(f *flags, out io.Writer) logr.Logger {
 	if f.zapEncoding == "console" {
 		encoder = zap.ConsoleEncoder()
 	}
-	return zap.New(zap.Level(level), encoder, zap.WriteTo(out))
+	// A failed command is an error worth its log line, not a stack trace.
+	return zap.New(zap.Level(level), encoder, zap.WriteTo(out), zap.StacktraceLevel(zapcore.PanicLevel))
 }
