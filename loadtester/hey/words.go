@@ -27,7 +27,7 @@ const (
 // character. It returns errShellSyntax when the line needs a shell, and
 // another error for an unterminated quote.
 func splitWords(line string) ([]string, error) {
-	s := &splitter{in: []rune(line)}
+	s := &splitter{in: line}
 	for s.pos < len(s.in) {
 		if err := s.step(); err != nil {
 			return nil, err
@@ -38,7 +38,7 @@ func splitWords(line string) ([]string, error) {
 }
 
 type splitter struct {
-	in     []rune
+	in     string // read byte by byte: every special character is ASCII
 	pos    int
 	words  []string
 	cur    strings.Builder
@@ -71,13 +71,13 @@ func (s *splitter) step() error {
 			return errors.New("the command ends with a backslash")
 		}
 		s.inWord = true
-		s.cur.WriteRune(s.in[s.pos])
+		s.cur.WriteByte(s.in[s.pos])
 		s.pos++
-	case strings.ContainsRune(shellSpecial, r) || !s.inWord && strings.ContainsRune(shellWordStart, r):
+	case strings.IndexByte(shellSpecial, r) >= 0 || !s.inWord && strings.IndexByte(shellWordStart, r) >= 0:
 		return errShellSyntax
 	default:
 		s.inWord = true
-		s.cur.WriteRune(r)
+		s.cur.WriteByte(r)
 	}
 	return nil
 }
@@ -89,7 +89,7 @@ func (s *splitter) single() error {
 			s.pos++
 			return nil
 		}
-		s.cur.WriteRune(s.in[s.pos])
+		s.cur.WriteByte(s.in[s.pos])
 	}
 	return errors.New("unterminated single quote")
 }
@@ -103,11 +103,11 @@ func (s *splitter) double() error {
 			return nil
 		case r == '$' || r == '`':
 			return errShellSyntax
-		case r == '\\' && s.pos+1 < len(s.in) && strings.ContainsRune("\"\\$`", s.in[s.pos+1]):
+		case r == '\\' && s.pos+1 < len(s.in) && strings.IndexByte("\"\\$`", s.in[s.pos+1]) >= 0:
 			s.pos++
-			s.cur.WriteRune(s.in[s.pos])
+			s.cur.WriteByte(s.in[s.pos])
 		default:
-			s.cur.WriteRune(r)
+			s.cur.WriteByte(r)
 		}
 	}
 	return errors.New("unterminated double quote")
