@@ -16,6 +16,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"os/signal"
 	"syscall"
 	"time"
@@ -73,6 +74,9 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(listener) }()
 	log.Info("starting fledge-loadtester", "version", version, "port", f.port, "allow_bash", f.allowBash, "gate_ttl", f.gateTTL.String())
+	if f.allowBash {
+		warnMissingShells(log)
+	}
 	select {
 	case err := <-served:
 		return fmt.Errorf("serving: %w", err)
@@ -96,6 +100,17 @@ func shutdown(srv *http.Server, lt *loadtester.Server, grace time.Duration, log 
 		return fmt.Errorf("stopping the tasks: %w", err)
 	}
 	return nil
+}
+
+// warnMissingShells says, once at start, that -allow-bash cannot work
+// here: an image without a shell (such as a distroless one) answers every
+// shell task with 500 "executable file not found".
+func warnMissingShells(log logr.Logger) {
+	for _, shell := range []string{"bash", "sh"} {
+		if _, err := exec.LookPath(shell); err != nil {
+			log.Info("-allow-bash is set but this image has no "+shell+": shell tasks will fail; use an image with bash (and the tools your commands call, such as curl)", "error", err.Error())
+		}
+	}
 }
 
 func newLogger(f *flags, out io.Writer) logr.Logger {

@@ -310,3 +310,23 @@ func (b *syncBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+// TestAllowBashWithoutShell: in an image without a shell, -allow-bash is
+// reported at start rather than only on the first failed task.
+func TestAllowBashWithoutShell(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	ctx, cancel := context.WithCancel(context.Background())
+	logs := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{fmt.Sprintf("-port=%d", freePort(t)), "-allow-bash", "-log-level=info"}, logs) }()
+	waitUntil(t, "the start-up log", func() bool { return strings.Contains(logs.String(), "starting fledge-loadtester") })
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("run: %v", err)
+	}
+	for _, shell := range []string{"bash", "sh"} {
+		if want := "-allow-bash is set but this image has no " + shell; !strings.Contains(logs.String(), want) {
+			t.Errorf("the log lacks %q:\n%s", want, logs)
+		}
+	}
+}
