@@ -318,7 +318,8 @@ func TestAllowBashWithoutShell(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	logs := &syncBuffer{}
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{fmt.Sprintf("-port=%d", freePort(t)), "-allow-bash", "-log-level=info"}, logs) }()
+	args := []string{fmt.Sprintf("-port=%d", freePort(t)), "-allow-bash", "-log-level=info"}
+	go func() { done <- run(ctx, args, logs) }()
 	waitUntil(t, "the start-up log", func() bool { return strings.Contains(logs.String(), "starting fledge-loadtester") })
 	cancel()
 	if err := <-done; err != nil {
