@@ -17,6 +17,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 
+	"k8s.io/utils/ptr"
+
 	"github.com/fledge-canary/fledge/adapters/webhook"
 	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
 	"github.com/fledge-canary/fledge/core/engine"
@@ -167,7 +169,9 @@ func (w *warned) forget(key types.NamespacedName) {
 func (r *Reconciler) SetupWithManager(mgr ctrl.Manager, workers int) error {
 	if err := ctrl.NewControllerManagedBy(mgr).
 		For(&v1.Canary{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
-		WithOptions(controller.Options{MaxConcurrentReconciles: workers}).
+		// Several managers may run in one process (the shard tests): the
+		// name's uniqueness is a process-wide check, not a cluster one.
+		WithOptions(controller.Options{MaxConcurrentReconciles: workers, SkipNameValidation: ptr.To(true)}).
 		Named("canary").
 		Complete(r); err != nil {
 		return fmt.Errorf("setting up the canary controller: %w", err)

@@ -18,6 +18,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -86,6 +87,12 @@ func newManager(f *flags) (ctrl.Manager, error) {
 	if err != nil {
 		return nil, err
 	}
+	return newManagerFor(cfg, f)
+}
+
+// newManagerFor builds the manager over cfg: its scheme, metrics and
+// health endpoints, leader election and cache as the flags say.
+func newManagerFor(cfg *rest.Config, f *flags) (ctrl.Manager, error) {
 	scheme := runtime.NewScheme()
 	if err := clientgoscheme.AddToScheme(scheme); err != nil {
 		return nil, err

@@ -42,6 +42,7 @@ func TestBadFlags(t *testing.T) {
 		{"-threadiness=0", "-threadiness=0: want at least 1"},
 		{"-selector-labels=,", "-selector-labels is empty"},
 		{"-no-such-flag", "flag provided but not defined: -no-such-flag"},
+		{"-watch-label-selector=fledge.dev/shard in a", `-watch-label-selector="fledge.dev/shard in a": `},
 		{"-leader-election-retry-period=0s", "-leader-election-retry-period=0s: want a positive duration"},
 		{"-leader-election-renew-deadline=5s", "-leader-election-renew-deadline=5s: want more than 1.2 × -leader-election-retry-period (5s)"},
 		{"-leader-election-lease-duration=15s", "-leader-election-lease-duration=15s: want more than -leader-election-renew-deadline (15s)"},
