@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
 	"time"
 
@@ -107,8 +106,6 @@ func runWhatif(ctx context.Context, stdout, stderr io.Writer, flags *pflag.FlagS
 	if opts.shard != "" {
 		return runWhatifShard(ctx, stdout, stderr, st, opts)
 	}
-	// A study allocates much and keeps little: collect less often.
-	debug.SetGCPercent(400)
 	bar := newProgress(stderr, opts.quiet)
 	st.options.Progress = bar.update
 	start := time.Now()
