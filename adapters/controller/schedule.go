@@ -8,6 +8,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 
 	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
+	"github.com/fledge-canary/fledge/core/decide"
 )
 
 // schedule remembers when each canary last ticked.
@@ -73,16 +74,32 @@ func (s *schedule) known(key types.NamespacedName) bool {
 }
 
 // due is how long until the canary's next tick at now: its ticks are an
-// analysis interval apart, and a canary taken over settled (see settled)
-// has its first tick spread into the interval.
+// analysis interval apart. A canary this controller takes over (a
+// restart, a new leader, a canary relabelled into this shard) has its
+// first tick spread into the interval when it is settled (see settled),
+// and, in an analysis, an interval after its status last changed — which
+// an analysis tick does — so that the hand-over does not tick it twice in
+// one interval. A new canary ticks at once.
 func (s *schedule) due(key types.NamespacedName, cd *v1.Canary, now time.Time) time.Duration {
 	interval := cd.GetAnalysisInterval()
-	if !s.known(key) && settled(cd) {
-		if wait := s.adopt(key, interval, now); wait > 0 {
-			return wait
+	if !s.known(key) {
+		switch last := cd.Status.LastTransitionTime; {
+		case settled(cd):
+			if wait := s.adopt(key, interval, now); wait > 0 {
+				return wait
+			}
+		case decide.InFlight(cd.Status.Phase) && !last.IsZero():
+			s.ticked(key, minTime(last.Time, now))
 		}
 	}
 	return s.wait(key, interval, now)
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
 }
 
 // settled reports whether a canary is set up and between analyses: a

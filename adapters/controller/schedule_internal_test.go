@@ -5,7 +5,10 @@ import (
 	"testing"
 	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+
+	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
 )
 
 func TestSpreadIsStableAndWithinTheInterval(t *testing.T) {
@@ -43,5 +46,36 @@ func TestAdoptSchedulesTheFirstTickAtTheOffset(t *testing.T) {
 	}
 	if got := s.wait(key, interval, now.Add(wait)); got != 0 {
 		t.Errorf("wait at the offset = %v, want 0 (due)", got)
+	}
+}
+
+func TestDueOfACanaryTakenOver(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	key := types.NamespacedName{Namespace: "test", Name: "podinfo"}
+	canary := func(phase v1.CanaryPhase, changed time.Time) *v1.Canary {
+		cd := &v1.Canary{Spec: v1.CanarySpec{Analysis: &v1.CanaryAnalysis{Interval: "30s"}}}
+		cd.Status.Phase = phase
+		if !changed.IsZero() {
+			cd.Status.LastTransitionTime = metav1.NewTime(changed)
+		}
+		return cd
+	}
+	tests := []struct {
+		name string
+		cd   *v1.Canary
+		want time.Duration
+	}{
+		{"a new canary ticks at once", canary("", time.Time{}), 0},
+		{"settled: spread into the interval", canary(v1.PhaseSucceeded, now.Add(-time.Hour)), spread(key, 30*time.Second)},
+		{"analysing, ticked 10s ago: the rest of the interval", canary(v1.PhaseProgressing, now.Add(-10*time.Second)), 20 * time.Second},
+		{"analysing, status older than the interval: at once", canary(v1.PhaseProgressing, now.Add(-time.Minute)), 0},
+		{"analysing, status from a clock ahead: at most the interval", canary(v1.PhaseProgressing, now.Add(time.Minute)), 30 * time.Second},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := newSchedule().due(key, tc.cd, now); got != tc.want {
+				t.Errorf("due = %v, want %v", got, tc.want)
+			}
+		})
 	}
 }
