@@ -1,6 +1,7 @@
 package version
 
 import (
+	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime/debug"
@@ -58,5 +59,24 @@ func TestLinkerStamp(t *testing.T) {
 				t.Errorf("printversion printed %q, want %q", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestBuildersStampSymbol checks that the Makefile (build, install) and the
+// image builder stamp the variable Symbol names: renaming it without them
+// would ship binaries that say "dev".
+func TestBuildersStampSymbol(t *testing.T) {
+	tests := []struct{ file, want string }{
+		{"../../Makefile", "-X " + Symbol + "=$(VERSION)"},
+		{"../../hack/imagebuild/main.go", `"` + Symbol + `"`},
+	}
+	for _, tc := range tests {
+		data, err := os.ReadFile(tc.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(data), tc.want) {
+			t.Errorf("%s does not stamp %s (want %q in it)", tc.file, Symbol, tc.want)
+		}
 	}
 }
