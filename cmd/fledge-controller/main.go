@@ -63,7 +63,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	rec, err := controller.New(mgr, controller.Options{
 		MeshProvider: f.meshProvider, MetricsServer: f.metricsServer, SelectorLabels: f.selectorLabels,
 		IncludeLabelPrefixes: f.includeLabelPrefixes, ConfigTracking: f.configTracking,
-		NoCrossNamespaceRefs: f.noCrossNamespaceRefs, EventWebhook: f.eventWebhook, Version: version, Log: log,
+		NoCrossNamespaceRefs: f.noCrossNamespaceRefs, EventWebhook: f.eventWebhook, EventSource: f.eventSource, Version: version, Log: log,
 		Registry: ctrlmetrics.Registry,
 	})
 	if err != nil {
