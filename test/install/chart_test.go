@@ -47,10 +47,10 @@ func userValues(sets []string) (map[string]any, error) {
 	return vals, nil
 }
 
-// render renders the chart's templates (not its crds/) for the `--set`
-// lines as `helm template fledge deploy/chart/fledge -n osm-system` does,
-// schema validation included, and returns the objects.
-func render(ch *chart.Chart, sets ...string) ([]*unstructured.Unstructured, error) {
+// renderFiles renders the chart's templates for the `--set` lines as
+// `helm template fledge deploy/chart/fledge -n osm-system` does, schema
+// validation included: file name to text.
+func renderFiles(ch *chart.Chart, sets ...string) (map[string]string, error) {
 	vals, err := userValues(sets)
 	if err != nil {
 		return nil, err
@@ -63,6 +63,29 @@ func render(ch *chart.Chart, sets ...string) ([]*unstructured.Unstructured, erro
 	if err != nil {
 		return nil, fmt.Errorf("rendering: %w", err)
 	}
+	return files, nil
+}
+
+// manifest is what `helm template --include-crds` prints: the chart's
+// crds/ files, then its rendered templates (not NOTES.txt), as one YAML
+// stream.
+func manifest(ch *chart.Chart, sets ...string) (string, error) {
+	files, err := renderFiles(ch, sets...)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	for _, crd := range ch.CRDObjects() {
+		fmt.Fprintf(&b, "---\n# Source: %s\n%s\n", crd.Filename, crd.File.Data)
+	}
+	for _, name := range yamlFiles(files) {
+		fmt.Fprintf(&b, "---\n# Source: %s\n%s\n", name, files[name])
+	}
+	return b.String(), nil
+}
+
+// yamlFiles are the rendered files' names that hold objects, sorted.
+func yamlFiles(files map[string]string) []string {
 	names := make([]string, 0, len(files))
 	for name := range files {
 		if strings.HasSuffix(name, ".yaml") {
@@ -70,8 +93,18 @@ func render(ch *chart.Chart, sets ...string) ([]*unstructured.Unstructured, erro
 		}
 	}
 	sort.Strings(names)
+	return names
+}
+
+// render renders the chart's templates (not its crds/) and returns the
+// objects.
+func render(ch *chart.Chart, sets ...string) ([]*unstructured.Unstructured, error) {
+	files, err := renderFiles(ch, sets...)
+	if err != nil {
+		return nil, err
+	}
 	var objs []*unstructured.Unstructured
-	for _, name := range names {
+	for _, name := range yamlFiles(files) {
 		docs, err := decodeYAML(files[name])
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
