@@ -67,7 +67,9 @@ func installed(ns string) []object {
 	rbac := func(r string) schema.GroupVersionResource {
 		return schema.GroupVersionResource{Group: "rbac.authorization.k8s.io", Version: "v1", Resource: r}
 	}
-	core := func(r string) schema.GroupVersionResource { return schema.GroupVersionResource{Version: "v1", Resource: r} }
+	core := func(r string) schema.GroupVersionResource {
+		return schema.GroupVersionResource{Version: "v1", Resource: r}
+	}
 	return []object{
 		{namespaces, "", ns},
 		{crds, "", "canaries.flagger.app"},
