@@ -5,6 +5,8 @@ import (
 	"slices"
 	"testing"
 
+	"helm.sh/helm/v3/pkg/chartutil"
+	"helm.sh/helm/v3/pkg/engine"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
@@ -291,5 +293,89 @@ func TestEveryArgIsAControllerFlag(t *testing.T) {
 		if !slices.Contains(controllerFlags, name) {
 			t.Errorf("argument %q: fledge-controller has no flag %q", a, name)
 		}
+	}
+}
+
+// flaggerValuesFile is a values file in the shape of Flagger 1.44's
+// values.yaml (nulls for unset alert settings, additionalVolumes as {},
+// affinity written with Flagger's template helper), as a user switching
+// keeps it, with meshProvider osm and an extra object.
+const flaggerValuesFile = `
+image:
+  pullSecret:
+logLevel: info
+meshProvider: osm
+metricsServer: http://osm-prometheus.osm-system.svc:7070
+slack:
+  user: flagger
+  channel:
+  url:
+  proxy:
+msteams:
+  url:
+podMonitor:
+  enabled: false
+  namespace:
+  interval: 15s
+  additionalLabels: {}
+prometheus:
+  install: false
+  image: docker.io/prom/prometheus:v2.41.0
+  pullSecret:
+  retention: 2h
+controlplane:
+  kubeconfig:
+    secretName: ""
+    key: "kubeconfig"
+kubeconfigQPS: ""
+kubeconfigBurst: ""
+additionalVolumes: {}
+affinity:
+  podAntiAffinity:
+    preferredDuringSchedulingIgnoredDuringExecution:
+      - weight: 100
+        podAffinityTerm:
+          labelSelector:
+            matchLabels:
+              app.kubernetes.io/name: '{{ template "flagger.name" . }}'
+              app.kubernetes.io/instance: '{{ .Release.Name }}'
+          topologyKey: kubernetes.io/hostname
+extraDeploy:
+  - apiVersion: v1
+    kind: ConfigMap
+    metadata:
+      name: '{{ .Release.Name }}-extra'
+`
+
+// TestFlaggerValuesFile renders the chart with a values file shaped as
+// Flagger's (helm install -f values.yaml).
+func TestFlaggerValuesFile(t *testing.T) {
+	ch := loadChart(t)
+	vals, err := chartutil.ReadValues([]byte(flaggerValuesFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	top, err := chartutil.ToRenderValues(ch, vals, release, chartutil.DefaultCapabilities)
+	if err != nil {
+		t.Fatalf("Flagger-shaped values refused: %v", err)
+	}
+	files, err := engine.Render(ch, top)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var o objs
+	for _, name := range yamlFiles(files) {
+		docs, err := decodeYAML(files[name])
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		o = append(o, docs...)
+	}
+	wantObject("ConfigMap", "fledge-extra", true)(t, o)
+	wantPod("fledge", "affinity", "podAntiAffinity", "preferredDuringSchedulingIgnoredDuringExecution", "0",
+		"podAffinityTerm", "labelSelector", "matchLabels", "app.kubernetes.io/name")(t, o)
+	noFlag("kubeconfig-qps")(t, o)
+	if _, ok := podSpec(o)["imagePullSecrets"]; ok {
+		t.Error("imagePullSecrets rendered for a null image.pullSecret")
 	}
 }
