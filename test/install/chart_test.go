@@ -79,6 +79,9 @@ func manifest(ch *chart.Chart, sets ...string) (string, error) {
 		fmt.Fprintf(&b, "---\n# Source: %s\n%s\n", crd.Filename, crd.File.Data)
 	}
 	for _, name := range yamlFiles(files) {
+		if strings.TrimSpace(files[name]) == "" {
+			continue // as helm template, which prints no empty template
+		}
 		fmt.Fprintf(&b, "---\n# Source: %s\n%s\n", name, files[name])
 	}
 	return b.String(), nil
