@@ -75,6 +75,13 @@ func (k *kubectl) run(stdin io.Reader, verb string, args ...string) (out string,
 	cmd.SetArgs(args)
 	cmd.SetOut(&stdout)
 	cmd.SetErr(&stderr)
+	if stdin != nil {
+		restore, err := pipeStdin(stdin)
+		if err != nil {
+			return "", err
+		}
+		defer restore()
+	}
 	cmdutil.BehaviorOnFatal(func(msg string, code int) { panic(fatal{msg, code}) })
 	defer cmdutil.DefaultBehaviorOnFatal()
 	defer func() {
@@ -90,6 +97,25 @@ func (k *kubectl) run(stdin io.Reader, verb string, args ...string) (out string,
 		return stdout.String() + stderr.String(), fmt.Errorf("kubectl %s %s: %w", verb, strings.Join(args, " "), err)
 	}
 	return stdout.String() + stderr.String(), nil
+}
+
+// pipeStdin makes stdin the process's standard input, as a shell pipe
+// would: kubectl's `-f -` reads os.Stdin itself, not its IOStreams.In.
+func pipeStdin(stdin io.Reader) (restore func(), err error) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, fmt.Errorf("a pipe for kubectl's stdin: %w", err)
+	}
+	go func() {
+		_, _ = io.Copy(w, stdin)
+		_ = w.Close()
+	}()
+	saved := os.Stdin
+	os.Stdin = r
+	return func() {
+		os.Stdin = saved
+		_ = r.Close()
+	}, nil
 }
 
 // repoPath is a path of the repository from this package's directory.
