@@ -13,8 +13,13 @@ import (
 	"github.com/fledge-canary/fledge/core/engine"
 )
 
-// Metrics are Flagger's Prometheus metrics, under their Flagger names so
-// that existing dashboards keep working, plus Fledge's own.
+// Metrics are Flagger's Prometheus metrics, under their Flagger names and
+// labels so that existing dashboards and alerts keep working, plus Fledge's
+// own. As in Flagger, the series of a canary are labelled by its target's
+// name (spec.targetRef.name), not the Canary's: name= on _status,
+// _metric_analysis, _duration_seconds, _successes_total and _failures_total,
+// workload=<target> and <target>-primary on _weight. Only Fledge's
+// fledge_canary_ticks_total carries the Canary's own name.
 type Metrics struct {
 	info      *prometheus.GaugeVec
 	total     *prometheus.GaugeVec
@@ -27,8 +32,8 @@ type Metrics struct {
 	ticks     *prometheus.CounterVec
 
 	mu sync.Mutex
-	// targets are the target names of the canaries seen, for the series
-	// labelled by workload rather than canary name.
+	// targets are the target names of the canaries seen, by canary, for
+	// deleting the series of a canary that is gone.
 	targets map[types.NamespacedName]string
 }
 
@@ -87,7 +92,7 @@ func (m *Metrics) observe(cd *v1.Canary, rec engine.Record, seconds float64) {
 	name, ns := cd.Spec.TargetRef.Name, cd.Namespace
 	m.status.WithLabelValues(name, ns).Set(statusValue(rec.Phase))
 	m.ticks.WithLabelValues(cd.Name, ns, string(rec.Phase)).Inc()
-	m.duration.WithLabelValues(cd.Name, ns).Observe(seconds)
+	m.duration.WithLabelValues(name, ns).Observe(seconds)
 	if rec.Routes != nil {
 		m.weight.WithLabelValues(cd.GetPrimaryName(), ns).Set(float64(rec.Routes.Primary))
 		m.weight.WithLabelValues(name, ns).Set(float64(rec.Routes.Canary))
@@ -98,7 +103,7 @@ func (m *Metrics) observe(cd *v1.Canary, rec engine.Record, seconds float64) {
 			if c.Metric == v1.BuiltinDuration {
 				v /= 1000
 			}
-			m.analysis.WithLabelValues(cd.Name, ns, c.Metric).Set(v)
+			m.analysis.WithLabelValues(name, ns, c.Metric).Set(v)
 		}
 	}
 	strategy := string(decide.StrategyOf(cd.GetAnalysis()))
@@ -108,9 +113,9 @@ func (m *Metrics) observe(cd *v1.Canary, rec engine.Record, seconds float64) {
 		if cd.Spec.SkipAnalysis {
 			status = "skipped"
 		}
-		m.successes.WithLabelValues(cd.Name, ns, strategy, status).Inc()
+		m.successes.WithLabelValues(name, ns, strategy, status).Inc()
 	case rec.Phase == v1.PhaseFailed && rec.PhaseBefore != v1.PhaseFailed:
-		m.failures.WithLabelValues(cd.Name, ns, strategy, "completed").Inc()
+		m.failures.WithLabelValues(name, ns, strategy, "completed").Inc()
 	}
 }
 
@@ -134,17 +139,18 @@ func (m *Metrics) forget(key types.NamespacedName) {
 	target, known := m.targets[key]
 	delete(m.targets, key)
 	m.mu.Unlock()
-	byName := prometheus.Labels{"name": key.Name, "namespace": key.Namespace}
-	m.analysis.DeletePartialMatch(byName)
-	m.duration.DeletePartialMatch(byName)
-	m.successes.DeletePartialMatch(byName)
-	m.failures.DeletePartialMatch(byName)
-	m.ticks.DeletePartialMatch(byName)
-	if known {
-		m.status.DeleteLabelValues(target, key.Namespace)
-		m.weight.DeleteLabelValues(target, key.Namespace)
-		m.weight.DeleteLabelValues(target+primarySuffix, key.Namespace)
+	m.ticks.DeletePartialMatch(prometheus.Labels{"name": key.Name, "namespace": key.Namespace})
+	if !known {
+		return
 	}
+	byTarget := prometheus.Labels{"name": target, "namespace": key.Namespace}
+	m.analysis.DeletePartialMatch(byTarget)
+	m.duration.DeletePartialMatch(byTarget)
+	m.successes.DeletePartialMatch(byTarget)
+	m.failures.DeletePartialMatch(byTarget)
+	m.status.DeleteLabelValues(target, key.Namespace)
+	m.weight.DeleteLabelValues(target, key.Namespace)
+	m.weight.DeleteLabelValues(target+primarySuffix, key.Namespace)
 }
 
 // count sets flagger_canary_total of a namespace.

@@ -1,10 +1,17 @@
 package controller
 
 import (
+	"maps"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 
@@ -87,4 +94,105 @@ func TestMetricsForgetDeletesEverySeriesOfACanary(t *testing.T) {
 	if others < 7 {
 		t.Errorf("%d series of the other canary, want its status, 2 weights, analysis, duration, success and tick", others)
 	}
+}
+
+// scrape serves reg as the controller's /metrics does and parses the text
+// exposition a Prometheus server reads.
+func scrape(t *testing.T, reg *prometheus.Registry) map[string]*dto.MetricFamily {
+	t.Helper()
+	srv := httptest.NewServer(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL)
+	if err != nil {
+		t.Fatalf("GET /metrics: %v", err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := parser.TextToMetricFamilies(resp.Body)
+	if err != nil {
+		t.Fatalf("parsing /metrics: %v", err)
+	}
+	return families
+}
+
+// TestMetricsLabelledAsFlagger scrapes /metrics after a canary named
+// podinfo-canary, whose target is the Deployment podinfo, succeeded once and
+// failed once: every Flagger series carries Flagger's label names, and
+// name= (or workload=) is the target's name, as Flagger labels them.
+func TestMetricsLabelledAsFlagger(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m := NewMetrics(reg, "v0.9.0", "osm")
+	cd := &v1.Canary{ObjectMeta: metav1.ObjectMeta{Name: "podinfo-canary", Namespace: "test"}}
+	cd.Spec.TargetRef.Name = "podinfo"
+	m.track(cd)
+	m.count("test", 1)
+	checks := []decide.Verdict{
+		{Metric: v1.BuiltinSuccessRate, HasValue: true, Value: 99.5},
+		{Metric: v1.BuiltinDuration, HasValue: true, Value: 250},
+	}
+	m.observe(cd, engine.Record{Phase: v1.PhaseSucceeded, PhaseBefore: v1.PhasePromoting,
+		Routes: &decide.Routes{Primary: 100}, Checks: checks}, 0.2)
+	m.observe(cd, engine.Record{Phase: v1.PhaseFailed, PhaseBefore: v1.PhaseProgressing,
+		Routes: &decide.Routes{Primary: 100}}, 0.1)
+
+	tests := []struct {
+		metric string
+		want   []map[string]string // the label sets of its series, in any order
+	}{
+		{"flagger_info", []map[string]string{{"version": "v0.9.0", "mesh_provider": "osm"}}},
+		{"flagger_canary_total", []map[string]string{{"namespace": "test"}}},
+		{"flagger_canary_status", []map[string]string{{"name": "podinfo", "namespace": "test"}}},
+		{"flagger_canary_weight", []map[string]string{
+			{"workload": "podinfo-primary", "namespace": "test"}, {"workload": "podinfo", "namespace": "test"}}},
+		{"flagger_canary_metric_analysis", []map[string]string{
+			{"name": "podinfo", "namespace": "test", "metric": "request-success-rate"},
+			{"name": "podinfo", "namespace": "test", "metric": "request-duration"}}},
+		{"flagger_canary_duration_seconds", []map[string]string{{"name": "podinfo", "namespace": "test"}}},
+		{"flagger_canary_successes_total", []map[string]string{
+			{"name": "podinfo", "namespace": "test", "deployment_strategy": "canary", "analysis_status": "completed"}}},
+		{"flagger_canary_failures_total", []map[string]string{
+			{"name": "podinfo", "namespace": "test", "deployment_strategy": "canary", "analysis_status": "completed"}}},
+	}
+	families := scrape(t, reg)
+	for _, tt := range tests {
+		t.Run(tt.metric, func(t *testing.T) {
+			f, ok := families[tt.metric]
+			if !ok {
+				t.Fatalf("/metrics has no %s", tt.metric)
+			}
+			var got []map[string]string
+			for _, s := range f.GetMetric() {
+				labels := map[string]string{}
+				for _, l := range s.GetLabel() {
+					labels[l.GetName()] = l.GetValue()
+				}
+				got = append(got, labels)
+			}
+			if !sameLabelSets(got, tt.want) {
+				t.Errorf("%s series labels = %v, want %v", tt.metric, got, tt.want)
+			}
+		})
+	}
+}
+
+// sameLabelSets reports whether got and want hold the same label sets,
+// in any order.
+func sameLabelSets(got, want []map[string]string) bool {
+	if len(got) != len(want) {
+		return false
+	}
+	used := make([]bool, len(got))
+	for _, w := range want {
+		found := false
+		for i, g := range got {
+			if !used[i] && maps.Equal(g, w) {
+				used[i], found = true, true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
 }

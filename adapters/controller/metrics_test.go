@@ -1,6 +1,7 @@
 package controller_test
 
 import (
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -77,5 +78,40 @@ var _ = Describe("the controller's metrics", func() {
 			Expect(key).NotTo(SatisfyAny(ContainSubstring("name=podinfo,"), ContainSubstring("workload=podinfo")), "a series of the deleted canary")
 		}
 		Expect(got).To(HaveKey("flagger_canary_status{name=other,}"), "the other canary's series stay")
+	})
+	It("label a canary's series by its target and record its Events from -event-source", func() {
+		w := newWorld(5 * time.Second)
+		reg := prometheus.NewRegistry()
+		rec, err := controller.NewWithClients(controller.Clients{Client: k8s, Reader: k8s, Config: cfg, Scheme: scheme}, controller.Options{
+			MeshProvider: v1.ProviderOSM, MetricsServer: "http://prometheus:9090", SelectorLabels: []string{"app"},
+			Clock: w.clock, Metrics: w.metrics, Log: log.Log, Registry: reg, EventSource: "flagger",
+		})
+		Expect(err).NotTo(HaveOccurred())
+		w.rec = rec
+		cd := w.tutorialCanary()
+		cd.Name = "podinfo-rollout" // the target stays the Deployment podinfo
+		Expect(k8s.Create(suiteCtx, cd)).To(Succeed())
+		w.tickUntil(cd, 5, v1.PhaseInitialized)
+		w.setImage("ghcr.io/stefanprodan/podinfo:6.0.1")
+		w.tickUntil(cd, 30, v1.PhaseSucceeded)
+		got := series(reg, w.ns)
+		for _, key := range []string{
+			"flagger_canary_status{name=podinfo,}",
+			"flagger_canary_weight{workload=podinfo,}",
+			"flagger_canary_weight{workload=podinfo-primary,}",
+			"flagger_canary_metric_analysis{metric=request-success-rate,name=podinfo,}",
+			"flagger_canary_successes_total{analysis_status=completed,deployment_strategy=canary,name=podinfo,}",
+		} {
+			Expect(got).To(HaveKey(key))
+		}
+		for key := range got {
+			if !strings.HasPrefix(key, "fledge_") {
+				Expect(key).NotTo(ContainSubstring("podinfo-rollout"), "a Flagger series labelled by the Canary's name")
+			}
+		}
+		events := w.events("podinfo-rollout", 1)
+		for _, e := range events {
+			Expect(e.Source.Component).To(Equal("flagger"), e.Message)
+		}
 	})
 })

@@ -37,10 +37,13 @@ type Options struct {
 	NoCrossNamespaceRefs bool
 	// EventWebhook receives every event of canaries without event hooks.
 	EventWebhook string
-	Version      string
-	Clock        clock.PassiveClock
-	Log          logr.Logger
-	Registry     prometheus.Registerer
+	// EventSource is the source component of the Kubernetes Events
+	// (-event-source); empty means DefaultEventSource.
+	EventSource string
+	Version     string
+	Clock       clock.PassiveClock
+	Log         logr.Logger
+	Registry    prometheus.Registerer
 	// Metrics replaces the Prometheus adapter (tests, replays); nil means
 	// the Prometheus HTTP API at MetricsServer.
 	Metrics engine.Metrics
@@ -82,7 +85,10 @@ func NewWithClients(c Clients, opts Options) (*Reconciler, error) {
 	if opts.Registry == nil {
 		opts.Registry = prometheus.NewRegistry()
 	}
-	events, broadcaster := eventRecorder(kubeClient, c.Scheme)
+	if opts.EventSource == "" {
+		opts.EventSource = DefaultEventSource
+	}
+	events, broadcaster := eventRecorder(kubeClient, c.Scheme, opts.EventSource)
 	caller := webhook.New(webhook.Options{})
 	log := opts.Log
 	sender := webhook.NewEventSender(caller, webhook.DefaultEventQueue, webhook.WithErrorHandler(func(err error) {
@@ -113,16 +119,20 @@ func NewWithClients(c Clients, opts Options) (*Reconciler, error) {
 	return rec, nil
 }
 
-// eventRecorder records core/v1 Events from component fledge, without the
+// DefaultEventSource is the source component of Fledge's Events (Flagger's
+// is flagger; -event-source=flagger restores it).
+const DefaultEventSource = "fledge"
+
+// eventRecorder records core/v1 Events from component source, without the
 // client-side aggregation and spam filter that would merge or drop the
 // dozens of events of one rollout. The broadcaster is shut down by
 // Reconciler.Close.
-func eventRecorder(kubeClient kubernetes.Interface, scheme *runtime.Scheme) (record.EventRecorder, record.EventBroadcaster) {
+func eventRecorder(kubeClient kubernetes.Interface, scheme *runtime.Scheme, source string) (record.EventRecorder, record.EventBroadcaster) {
 	b := record.NewBroadcasterWithCorrelatorOptions(record.CorrelatorOptions{
 		MaxEvents: 1 << 20, BurstSize: 1 << 20, QPS: 1 << 20,
 	})
 	b.StartRecordingToSink(&typedcorev1.EventSinkImpl{Interface: kubeClient.CoreV1().Events("")})
-	return b.NewRecorder(scheme, corev1.EventSource{Component: "fledge"}), b
+	return b.NewRecorder(scheme, corev1.EventSource{Component: source}), b
 }
 
 // secrets reads MetricTemplate secrets for the Prometheus adapter.

@@ -13,6 +13,7 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 
+	"github.com/fledge-canary/fledge/adapters/controller"
 	"github.com/fledge-canary/fledge/adapters/webhook"
 	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
 	"github.com/fledge-canary/fledge/internal/version"
@@ -31,7 +32,7 @@ type flags struct {
 	threadiness                                   int
 	selectorLabels, includeLabelPrefixes          []string
 	configTracking, noCrossNamespaceRefs, version bool
-	eventWebhook, clusterName                     string
+	eventWebhook, clusterName, eventSource        string
 	kubeconfig, master                            string
 	qps                                           float64
 	burst                                         int
@@ -63,6 +64,7 @@ func parseFlags(args []string, out io.Writer) (*flags, error) {
 	fs.BoolVar(&f.noCrossNamespaceRefs, "no-cross-namespace-refs", false, "refuse templateRef and providerRef in another namespace")
 	fs.StringVar(&f.eventWebhook, "event-webhook", "", "URL receiving every event (Flagger's EVENT_WEBHOOK_URL)")
 	fs.StringVar(&f.clusterName, "cluster-name", "", "cluster name added to alerts")
+	fs.StringVar(&f.eventSource, "event-source", controller.DefaultEventSource, "source component of the Kubernetes Events (Flagger's: flagger)")
 	fs.StringVar(&f.kubeconfig, "kubeconfig", "", "path to a kubeconfig; in-cluster config when empty")
 	fs.StringVar(&f.master, "master", "", "API server address, overriding the kubeconfig's")
 	fs.Float64Var(&f.qps, "kubeconfig-qps", 100, "client requests per second to the API server")
@@ -104,6 +106,9 @@ func (f *flags) check() error {
 	}
 	if f.zapEncoding != "json" && f.zapEncoding != "console" {
 		return fmt.Errorf("-zap-encoding=%s: want json or console", f.zapEncoding)
+	}
+	if strings.TrimSpace(f.eventSource) == "" {
+		return fmt.Errorf("-event-source is empty: name the Events' source component, such as fledge or flagger")
 	}
 	if f.port < 1 || f.port > 65535 {
 		return fmt.Errorf("-port=%d: want a port between 1 and 65535", f.port)

@@ -69,7 +69,8 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	rec, err := controller.New(mgr, controller.Options{
 		MeshProvider: f.meshProvider, MetricsServer: f.metricsServer, SelectorLabels: f.selectorLabels,
 		IncludeLabelPrefixes: f.includeLabelPrefixes, ConfigTracking: f.configTracking,
-		NoCrossNamespaceRefs: f.noCrossNamespaceRefs, EventWebhook: f.eventWebhook, Version: version.String(), Log: log,
+		NoCrossNamespaceRefs: f.noCrossNamespaceRefs, EventWebhook: f.eventWebhook, EventSource: f.eventSource,
+		Version: version.String(), Log: log,
 		Registry: ctrlmetrics.Registry,
 	})
 	if err != nil {

@@ -41,6 +41,7 @@ func TestBadFlags(t *testing.T) {
 		{"-port=70000", "-port=70000: want a port between 1 and 65535"},
 		{"-threadiness=0", "-threadiness=0: want at least 1"},
 		{"-selector-labels=,", "-selector-labels is empty"},
+		{"-event-source= ", "-event-source is empty"},
 		{"-no-such-flag", "flag provided but not defined: -no-such-flag"},
 		{"-watch-label-selector=fledge.dev/shard in a", `-watch-label-selector="fledge.dev/shard in a": `},
 		{"-leader-election-retry-period=0s", "-leader-election-retry-period=0s: want a positive duration"},

@@ -45,7 +45,8 @@ func hardened(pod *corev1.PodSecurityContext, c *corev1.SecurityContext) []strin
 
 // TestManifestsHardened checks the controller's Deployment in deploy/ and
 // the Helm chart's values (its template puts .Values.podSecurityContext
-// and .Values.securityContext on the pod and the container).
+// and .Values.securityContext.context, Flagger's shape, on the pod and the
+// container while securityContext.enabled, the default).
 func TestManifestsHardened(t *testing.T) {
 	var dep appsv1.Deployment
 	readYAML(t, "../../deploy/controller/deployment.yaml", &dep)
@@ -62,16 +63,22 @@ func TestManifestsHardened(t *testing.T) {
 
 	var values struct {
 		PodSecurityContext *corev1.PodSecurityContext `json:"podSecurityContext"`
-		SecurityContext    *corev1.SecurityContext    `json:"securityContext"`
+		SecurityContext    struct {
+			Enabled bool                    `json:"enabled"`
+			Context *corev1.SecurityContext `json:"context"`
+		} `json:"securityContext"`
 	}
 	readYAML(t, "../../deploy/chart/fledge/values.yaml", &values)
-	if missing := hardened(values.PodSecurityContext, values.SecurityContext); len(missing) > 0 {
+	if !values.SecurityContext.Enabled {
+		t.Error("deploy/chart/fledge/values.yaml: securityContext.enabled is false")
+	}
+	if missing := hardened(values.PodSecurityContext, values.SecurityContext.Context); len(missing) > 0 {
 		t.Errorf("deploy/chart/fledge/values.yaml lacks %s", strings.Join(missing, ", "))
 	}
 	tpl, err := os.ReadFile("../../deploy/chart/fledge/templates/deployment.yaml")
 	must(t, err)
 	for _, want := range []string{"{{- with .Values.podSecurityContext }}\n      securityContext:",
-		"{{- with .Values.securityContext }}\n          securityContext:", "mountPath: /tmp"} {
+		"{{- with .Values.securityContext.context }}\n          securityContext:", "mountPath: /tmp"} {
 		if !strings.Contains(string(tpl), want) {
 			t.Errorf("the chart's deployment template lacks %q", want)
 		}
