@@ -31,6 +31,29 @@ app.kubernetes.io/name: {{ include "fledge.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 
+{{/* The selector of a controller Deployment: the default one's is fledge.matchLabels (unchanged
+by shards, so that enabling them upgrades in place); a shard's names its own instance, so that no two
+Deployments select the same pods. */}}
+{{- define "fledge.shardMatchLabels" -}}
+{{- if .shard -}}
+app.kubernetes.io/name: {{ include "fledge.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}-shard-{{ .shard }}
+{{- else -}}
+{{ include "fledge.matchLabels" . }}
+{{- end -}}
+{{- end -}}
+
+{{/* The pods the metrics Service and PodMonitor scrape: every controller of the release, shards
+included, when there are shards. */}}
+{{- define "fledge.scrapeLabels" -}}
+{{- if .Values.shards -}}
+app.kubernetes.io/name: {{ include "fledge.name" . }}
+app.kubernetes.io/part-of: {{ .Release.Name }}
+{{- else -}}
+{{ include "fledge.matchLabels" . }}
+{{- end -}}
+{{- end -}}
+
 {{/* The controller image's tag: image.tag, else "v" + the chart's appVersion. */}}
 {{- define "fledge.imageTag" -}}
 {{- .Values.image.tag | default (printf "v%s" .Chart.AppVersion) | toString -}}
@@ -104,6 +127,8 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | 
 {{- $args = append $args (printf "-log-level=%s" (eq $v.logLevel "warning" | ternary "warn" $v.logLevel)) -}}
 {{- $args = append $args (printf "-zap-encoding=%s" $v.zapEncoding) -}}
 {{- $args = append $args "-port=8080" -}}
+{{- if .shard }}{{ $args = append $args (printf "-watch-label-selector=fledge.dev/shard in (%s)" .shard) }}
+{{- else if $v.shards }}{{ $args = append $args "-watch-label-selector=!fledge.dev/shard" }}{{ end -}}
 {{- range $v.extraArgs }}{{ $args = append $args (toString .) }}{{ end -}}
 {{- toYaml $args -}}
 {{- end -}}
