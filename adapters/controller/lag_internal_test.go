@@ -13,7 +13,7 @@ import (
 
 func TestLagMeterObservesEveryTickAndWarnsOnceAMinute(t *testing.T) {
 	var lines []string
-	log := funcr.New(func(prefix, args string) { lines = append(lines, args) }, funcr.Options{})
+	log := funcr.New(func(_, args string) { lines = append(lines, args) }, funcr.Options{})
 	reg := prometheus.NewRegistry()
 	l := newLagMeter(reg, log)
 	key := types.NamespacedName{Namespace: "test", Name: "podinfo"}
