@@ -148,8 +148,10 @@ func (r *run) tick(ctx context.Context, scheduled bool) error {
 	if err != nil {
 		return fmt.Errorf("tick at %v: %w", r.now.Sub(Epoch), err)
 	}
-	if !ran {
-		r.nextTick = r.now.Add(res.RequeueAfter)
+	if !ran { // not due: the reconcile only says when it will be
+		if next := r.now.Add(res.RequeueAfter); scheduled || next.Before(r.nextTick) {
+			r.nextTick = next
+		}
 		return nil
 	}
 	r.records = append(r.records, res.Record)
