@@ -77,8 +77,8 @@ func TestManifestsHardened(t *testing.T) {
 	}
 	tpl, err := os.ReadFile("../../deploy/chart/fledge/templates/deployment.yaml")
 	must(t, err)
-	for _, want := range []string{"{{- with .Values.podSecurityContext }}\n      securityContext:",
-		"{{- with .Values.securityContext.context }}\n          securityContext:", "mountPath: /tmp"} {
+	for _, want := range []string{"{{- with $ctx.Values.podSecurityContext }}\n      securityContext:",
+		"{{- with $ctx.Values.securityContext.context }}\n          securityContext:", "mountPath: /tmp"} {
 		if !strings.Contains(string(tpl), want) {
 			t.Errorf("the chart's deployment template lacks %q", want)
 		}
