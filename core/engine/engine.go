@@ -80,6 +80,8 @@ type tick struct {
 	targetReplicas *int32
 	// requeue is when the canary wants to be called again.
 	requeue time.Duration
+	// written is the status as last written by a finalization.
+	written v1.CanaryStatus
 }
 
 func newTick(e *Engine, cd *v1.Canary, now time.Time) *tick {

@@ -44,6 +44,7 @@ func (t *tick) ensureFinalizer(ctx context.Context) bool {
 func (e *Engine) Finalize(ctx context.Context, cd *v1.Canary, now time.Time) (Result, error) {
 	t := newTick(e, cd, now)
 	t.st = *cd.Status.DeepCopy()
+	t.written = t.st
 	t.rec.PhaseBefore = t.st.Phase
 	t.requeue = 0
 	err := t.finalize(ctx)
@@ -55,10 +56,20 @@ func (t *tick) finalize(ctx context.Context) error {
 		t.end(ReasonNoFinalizer, "deleted without a finalizer")
 		return nil
 	}
-	if err := t.markTerminating(ctx); err != nil {
+	// Terminating is recorded before the target is touched: a Failed canary
+	// keeps its target at zero replicas unless it is being deleted.
+	t.markTerminating()
+	if err := t.flushStatus(ctx); err != nil {
 		return err
 	}
 	ready, err := t.targetReady(ctx)
+	wait := err == nil && !ready && t.st.FailedChecks+1 < RevertChecks
+	if wait {
+		t.countCheck()
+		if err := t.flushStatus(ctx); err != nil {
+			return err
+		}
+	}
 	switch {
 	case apierrors.IsNotFound(err):
 		t.normal("Deployment %s.%s not found: canary %s.%s terminated without reverting traffic to it",
@@ -71,8 +82,9 @@ func (t *tick) finalize(ctx context.Context) error {
 	case err != nil:
 		t.end(ReasonFinalizeFailed, "target not scaled up: "+err.Error())
 		return err
-	case !ready && t.st.FailedChecks+1 < RevertChecks:
-		return t.waitForTarget(ctx)
+	case wait:
+		t.end(ReasonWaitingTarget, "waiting for the target to take the traffic back")
+		return nil
 	case !ready:
 		t.warning("Deployment %s.%s not ready after %d checks: reverting traffic to it anyway",
 			t.targetName(), t.ns(), RevertChecks)
@@ -92,15 +104,15 @@ func (t *tick) finalize(ctx context.Context) error {
 	return nil
 }
 
-// markTerminating sets the Terminating phase, once, with Flagger's event.
-func (t *tick) markTerminating(ctx context.Context) error {
+// markTerminating moves to the Terminating phase, once, with Flagger's
+// event; flushStatus writes it.
+func (t *tick) markTerminating() {
 	if t.st.Phase == v1.PhaseTerminating {
-		return nil
+		return
 	}
 	t.normal("Terminating canary %s.%s", t.canaryName(), t.ns())
 	t.st.Phase, t.st.FailedChecks = v1.PhaseTerminating, 0
 	t.st.LastTransitionTime = metav1.NewTime(t.now)
-	return t.updateStatus(ctx, "phase Terminating not recorded")
 }
 
 // targetReady scales a target at zero replicas back up (not ready yet) and
@@ -117,14 +129,12 @@ func (t *tick) targetReady(ctx context.Context) (bool, error) {
 	return decide.DeploymentReadiness(d, t.cd.GetProgressDeadline(), v1.TotalWeight, t.now).Ready, nil
 }
 
-// waitForTarget counts a failed readiness check and asks to come back
-// after 1 s, doubling with each check, at most the interval.
-func (t *tick) waitForTarget(ctx context.Context) error {
+// countCheck counts a failed readiness check and asks to come back after
+// 1 s, doubling with each check, at most the interval.
+func (t *tick) countCheck() {
 	n := t.st.FailedChecks
 	t.st.FailedChecks++
 	t.requeue = min(time.Second<<n, t.cd.GetAnalysisInterval())
-	t.end(ReasonWaitingTarget, "waiting for the target to take the traffic back")
-	return t.updateStatus(ctx, "readiness check not counted")
 }
 
 func (t *tick) removeFinalizer(ctx context.Context) error {
@@ -136,11 +146,16 @@ func (t *tick) removeFinalizer(ctx context.Context) error {
 	return nil
 }
 
-// updateStatus writes the status now; on an error the call ends with it.
-func (t *tick) updateStatus(ctx context.Context, decision string) error {
+// flushStatus writes the status when the finalization changed it; on an
+// error the call ends with it.
+func (t *tick) flushStatus(ctx context.Context) error {
+	if t.st.Phase == t.written.Phase && t.st.FailedChecks == t.written.FailedChecks {
+		return nil
+	}
 	if err := t.e.Status.UpdateStatus(ctx, t.cd, t.st); err != nil {
-		t.end(ReasonFinalizeFailed, decision+": "+err.Error())
+		t.end(ReasonFinalizeFailed, "status not written: "+err.Error())
 		return err
 	}
+	t.written = t.st
 	return nil
 }
