@@ -67,7 +67,7 @@ func newRun(l *scenario.Loaded) (*run, error) {
 	r := &run{l: l, s: l.Scenario, canary: cd, now: Epoch, nextTick: Epoch,
 		status: &statusStore{}, events: &recorder{}}
 	c := l.Cluster
-	kubeClient, smiClient := newClients(cd, c)
+	kubeClient, smiClient := NewClients(cd, c)
 	r.kube, r.smi = kubeClient, smiClient
 	r.kubelet = cluster.NewKubelet(kubeClient, cd.Namespace, c.ReadyAfter.D())
 	r.store = tsdb.NewStore()

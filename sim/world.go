@@ -59,7 +59,11 @@ func targetObjects(cd *v1.Canary, c scenario.Cluster) []any {
 	return objs
 }
 
-func newClients(cd *v1.Canary, c scenario.Cluster) (*kfake.Clientset, *smifake.Clientset) {
+// NewClients returns the fake clientsets of a run: the canary's namespace
+// and its target Deployment (with its HPA when the canary names one), as
+// the tutorial's kustomization creates them, and an empty SMI clientset.
+// fledge replay sets its cluster up with it too.
+func NewClients(cd *v1.Canary, c scenario.Cluster) (*kfake.Clientset, *smifake.Clientset) {
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: cd.Namespace}}
 	// NewSimpleClientset's plain object tracker: NewClientset's field-managed
 	// tracker builds a REST mapper on every write, which made a replay

@@ -108,10 +108,7 @@ func newReplayer(o Options, start, end time.Time) (*replayer, error) {
 	}
 	cd.Status = v1.CanaryStatus{}
 	c := o.Loaded.Cluster
-	kubeClient, smiClient, err := newClients(cd, c)
-	if err != nil {
-		return nil, err
-	}
+	kubeClient, smiClient := sim.NewClients(cd, c)
 	r := &replayer{o: o, canary: cd, kube: kubeClient, start: start, end: end,
 		status: &statusStore{}, events: &recorder{}, promql: tsdb.NewEngine(o.Recording.Store)}
 	r.now = start.Add(-maxBootstrap)
