@@ -65,10 +65,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		return nil, fmt.Errorf("%s: %w between %s and %s (its samples of the canary's series run from %s to %s)",
 			o.Recording.Source, errNoData, stamp(start), stamp(end), stamp(first), stamp(last))
 	}
-	r, err := newReplayer(o, start, end)
-	if err != nil {
-		return nil, err
-	}
+	r := newReplayer(o, start, end)
 	if err := r.bootstrap(ctx); err != nil {
 		return nil, err
 	}
@@ -98,7 +95,7 @@ type replayer struct {
 	shares     []Share
 }
 
-func newReplayer(o Options, start, end time.Time) (*replayer, error) {
+func newReplayer(o Options, start, end time.Time) *replayer {
 	cd := o.Loaded.Canary.DeepCopy()
 	if cd.Namespace == "" {
 		cd.Namespace = "default"
@@ -122,7 +119,7 @@ func newReplayer(o Options, start, end time.Time) (*replayer, error) {
 		Status: r.status, Finalizers: sim.NewFinalizers(cd), Events: r.events,
 		Config: engine.Config{MeshProvider: v1.ProviderOSM, MetricsServer: c.MetricsServer},
 	}
-	return r, nil
+	return r
 }
 
 // bootstrap initialises the canary before the start, as it was when the
