@@ -98,6 +98,7 @@ func RunWithFaults(ctx context.Context, l *scenario.Loaded, f Faults) (*Result, 
 	kc := r.kube.(*kfake.Clientset)
 	kc.PrependReactor("*", "*", r.faults.reactor(kc.Tracker()))
 	r.smi.PrependReactor("*", "*", r.faults.reactor(r.smi.Tracker()))
+	r.cacheReads() // after the fault reactors, which apply some writes themselves
 	r.restart()
 	if err := r.bootstrap(ctx); err != nil {
 		return nil, &r.faults.report, err

@@ -16,6 +16,7 @@ func RunRecorded(ctx context.Context, l *scenario.Loaded) (*Result, *tsdb.Store,
 	if err != nil {
 		return nil, nil, err
 	}
+	r.cacheReads()
 	if err := r.bootstrap(ctx); err != nil {
 		return nil, nil, err
 	}

@@ -24,6 +24,7 @@ func Run(ctx context.Context, l *scenario.Loaded) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	r.cacheReads()
 	if err := r.bootstrap(ctx); err != nil {
 		return nil, err
 	}
@@ -128,14 +129,6 @@ func (r *run) advance(ctx context.Context, to time.Time) error {
 		r.now = to
 	}
 	return r.kubelet.Sync(ctx, r.now)
-}
-
-func (r *run) weights() (primary, canary int) {
-	rt, err := r.router.Routes(context.Background(), r.canary)
-	if err != nil {
-		return 100, 0
-	}
-	return rt.Primary, rt.Canary
 }
 
 // tick runs the controller's reconcile at r.now: scheduled, or brought by

@@ -9,6 +9,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
+	kfake "k8s.io/client-go/kubernetes/fake"
 
 	smifake "github.com/servicemeshinterface/smi-sdk-go/pkg/gen/client/split/clientset/versioned/fake"
 
@@ -30,18 +31,21 @@ type run struct {
 	s      *scenario.Scenario
 	canary *v1.Canary
 
-	kube    kubernetes.Interface
-	kubelet *cluster.Kubelet
-	traffic *traffic.Model
-	engine  *engine.Engine
-	router  *routeLog
-	status  *statusStore
-	events  *recorder
-	hooks   *loadtester
-	metrics *overrides
-	store   *tsdb.Store
-	smi     *smifake.Clientset
-	faults  *faultState // nil: no faults injected (see faults.go)
+	kube     kubernetes.Interface
+	kubeFake *kfake.Clientset
+	kubelet  *cluster.Kubelet
+	traffic  *traffic.Model
+	engine   *engine.Engine
+	router   *routeLog
+	status   *statusStore
+	events   *recorder
+	hooks    *loadtester
+	metrics  *overrides
+	store    *tsdb.Store
+	smi      *smifake.Clientset
+	faults   *faultState // nil: no faults injected (see faults.go)
+	// weightsCache is nil until cacheReads (see cache.go).
+	weightsCache *weightsCache
 
 	now, start, nextTick time.Time
 	analysed             bool
@@ -68,7 +72,7 @@ func newRun(l *scenario.Loaded) (*run, error) {
 		status: &statusStore{}, events: &recorder{}}
 	c := l.Cluster
 	kubeClient, smiClient := NewClients(cd, c)
-	r.kube, r.smi = kubeClient, smiClient
+	r.kube, r.kubeFake, r.smi = kubeClient, kubeClient, smiClient
 	r.kubelet = cluster.NewKubelet(kubeClient, cd.Namespace, c.ReadyAfter.D())
 	r.store = tsdb.NewStore()
 	model, err := traffic.New(traffic.Config{

@@ -10,6 +10,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
+	k8stesting "k8s.io/client-go/testing"
 )
 
 // Kubelet rolls out the Deployments of one namespace in virtual time.
@@ -19,6 +20,20 @@ type Kubelet struct {
 	readyAfter time.Duration
 	stalled    map[string]bool
 	rollouts   map[string]*rollout
+	cache      *deploymentCache // nil: Sync lists the Deployments every time
+}
+
+// deploymentCache holds the Deployments as the last List returned them,
+// with the kubelet's own status writes since: they are the stored objects
+// while no other write was made (seen is the write count they match).
+type deploymentCache struct {
+	writes *Writes
+	seen   uint64
+	valid  bool
+	items  []appsv1.Deployment
+	// compared holds the Deployments whose pod template and replicas were
+	// compared with their rollout since they were listed.
+	compared map[string]bool
 }
 
 // rollout is what the kubelet remembers of a Deployment.
@@ -40,18 +55,46 @@ func NewKubelet(client kubernetes.Interface, namespace string, readyAfter time.D
 // Stall makes a Deployment's current and future rollouts never finish.
 func (k *Kubelet) Stall(name string) { k.stalled[name] = true }
 
+// CacheDeployments makes Sync list the Deployments only after a write to
+// them, as an informer would: between writes it works on the copies it
+// listed, and on those its own status writes returned. fake is the fake
+// clientset the kubelet was made with; a reactor that answers writes
+// itself (an injected fault) must be prepended before this is called.
+// Without it (a real API server) Sync lists the Deployments every time.
+func (k *Kubelet) CacheDeployments(fake k8stesting.FakeClient) {
+	k.cache = &deploymentCache{writes: CountWrites(fake, "deployments"), compared: map[string]bool{}}
+}
+
 // Sync brings every Deployment's status up to date at now.
 func (k *Kubelet) Sync(ctx context.Context, now time.Time) error {
-	list, err := k.client.AppsV1().Deployments(k.namespace).List(ctx, metav1.ListOptions{})
+	items, err := k.deployments(ctx)
 	if err != nil {
-		return fmt.Errorf("kubelet: listing deployments: %w", err)
+		return err
 	}
-	for i := range list.Items {
-		if err := k.sync(ctx, &list.Items[i], now); err != nil {
+	for i := range items {
+		if err := k.sync(ctx, &items[i], now); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// deployments lists the namespace's Deployments, or returns the cached
+// ones while no write has been made since they were listed.
+func (k *Kubelet) deployments(ctx context.Context) ([]appsv1.Deployment, error) {
+	c := k.cache
+	if c != nil && c.valid && c.writes.Count() == c.seen {
+		return c.items, nil
+	}
+	list, err := k.client.AppsV1().Deployments(k.namespace).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("kubelet: listing deployments: %w", err)
+	}
+	if c != nil {
+		c.items, c.seen, c.valid = list.Items, c.writes.Count(), true
+		clear(c.compared)
+	}
+	return list.Items, nil
 }
 
 // Next is the earliest time after now at which a status will change, or
@@ -72,8 +115,11 @@ func (k *Kubelet) Next(now time.Time) time.Time {
 
 func (k *Kubelet) sync(ctx context.Context, d *appsv1.Deployment, now time.Time) error {
 	r := k.rollouts[d.Name]
-	if r == nil || r.replicas != replicas(d) || !reflect.DeepEqual(r.template, &d.Spec.Template) {
+	if r == nil || !k.compared(d.Name) && (r.replicas != replicas(d) || !reflect.DeepEqual(r.template, &d.Spec.Template)) {
 		r = k.start(d, now)
+	}
+	if k.cache != nil {
+		k.cache.compared[d.Name] = true
 	}
 	want := k.status(d, r, now)
 	if statusEqual(d.Status, want) && d.Generation == r.generation {
@@ -81,10 +127,31 @@ func (k *Kubelet) sync(ctx context.Context, d *appsv1.Deployment, now time.Time)
 	}
 	d.Generation = r.generation
 	d.Status = want
-	if _, err := k.client.AppsV1().Deployments(k.namespace).UpdateStatus(ctx, d, metav1.UpdateOptions{}); err != nil {
+	updated, err := k.client.AppsV1().Deployments(k.namespace).UpdateStatus(ctx, d, metav1.UpdateOptions{})
+	if err != nil {
 		return fmt.Errorf("kubelet: updating deployment %s status: %w", d.Name, err)
 	}
+	k.wrote(d, updated)
 	return nil
+}
+
+// compared reports whether the Deployment named name, as the cache holds
+// it, was compared with its rollout already.
+func (k *Kubelet) compared(name string) bool { return k.cache != nil && k.cache.compared[name] }
+
+// wrote keeps the Deployment the kubelet's status write stored in place of
+// the cached one d points to, unless another write came in between.
+func (k *Kubelet) wrote(d, stored *appsv1.Deployment) {
+	c := k.cache
+	if c == nil || !c.valid {
+		return
+	}
+	if c.writes.Count() != c.seen+1 {
+		c.valid = false
+		return
+	}
+	c.seen++
+	*d = *stored
 }
 
 func (k *Kubelet) start(d *appsv1.Deployment, now time.Time) *rollout {

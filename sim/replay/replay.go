@@ -111,6 +111,7 @@ func newReplayer(o Options, start, end time.Time) *replayer {
 	r.now = start.Add(-maxBootstrap)
 	r.next = r.now
 	r.kubelet = cluster.NewKubelet(kubeClient, cd.Namespace, c.ReadyAfter.D())
+	r.kubelet.CacheDeployments(kubeClient)
 	r.router = &routeLog{Router: smi.NewRouter(kube.NewServices(kubeClient), smiClient), now: func() time.Time { return r.now }}
 	r.engine = &engine.Engine{
 		Workload: kube.NewWorkload(kubeClient, kube.Options{ConfigTracking: true}),
