@@ -2,9 +2,24 @@ package sim
 
 import (
 	"context"
+	"sync"
 
 	"github.com/fledge-canary/fledge/sim/cluster"
+	"github.com/fledge-canary/fledge/sim/tsdb"
 )
+
+// stores recycles the runs' TSDB stores: a store reset at the end of a run
+// keeps its sample arrays, and the next run (a what-if study makes
+// thousands) appends its series into them without growing new ones.
+var stores = sync.Pool{New: func() any { return tsdb.NewStore() }}
+
+// releaseStore hands the run's store back for another run; nothing of the
+// run may read it afterwards (the Result holds no sample of it).
+func (r *run) releaseStore() {
+	r.store.Reset()
+	stores.Put(r.store)
+	r.store = nil
+}
 
 // weightsCache keeps the TrafficSplit's weights the traffic model last
 // read, with what they depend on: the writes to TrafficSplits and the

@@ -106,5 +106,7 @@ func RunWithFaults(ctx context.Context, l *scenario.Loaded, f Faults) (*Result, 
 	if err := r.timeline(ctx); err != nil {
 		return nil, &r.faults.report, err
 	}
-	return r.result(), &r.faults.report, nil
+	res := r.result()
+	r.releaseStore()
+	return res, &r.faults.report, nil
 }

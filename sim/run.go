@@ -31,7 +31,9 @@ func Run(ctx context.Context, l *scenario.Loaded) (*Result, error) {
 	if err := r.timeline(ctx); err != nil {
 		return nil, err
 	}
-	return r.result(), nil
+	res := r.result()
+	r.releaseStore()
+	return res, nil
 }
 
 // bootstrap ticks until the canary is initialised; the scenario's time

@@ -74,7 +74,7 @@ func newRun(l *scenario.Loaded) (*run, error) {
 	kubeClient, smiClient := NewClients(cd, c)
 	r.kube, r.kubeFake, r.smi = kubeClient, kubeClient, smiClient
 	r.kubelet = cluster.NewKubelet(kubeClient, cd.Namespace, c.ReadyAfter.D())
-	r.store = tsdb.NewStore()
+	r.store = stores.Get().(*tsdb.Store)
 	model, err := traffic.New(traffic.Config{
 		Namespace: cd.Namespace, Target: cd.Spec.TargetRef.Name, Seed: l.Seed, Start: Epoch,
 		Regression: traffic.Regression{Codes: l.Regression.Codes, Delay: l.Regression.Delay.D()},

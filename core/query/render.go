@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"sync"
 	"text/template"
 )
 
@@ -33,8 +34,25 @@ func (m Model) functions() template.FuncMap {
 }
 
 // Render executes a query template against the model and collapses the
-// result to one line.
+// result to one line. A model without variables renders a text the same
+// way every time: the result is remembered (see memo).
 func Render(text string, m Model) (string, error) {
+	if len(m.Variables) > 0 {
+		return render(text, m)
+	}
+	key := memoKey{text: text, name: m.Name, namespace: m.Namespace, target: m.Target, service: m.Service,
+		ingress: m.Ingress, route: m.Route, interval: m.Interval}
+	if q, ok := memo.get(key); ok {
+		return q, nil
+	}
+	q, err := render(text, m)
+	if err == nil {
+		memo.put(key, q)
+	}
+	return q, err
+}
+
+func render(text string, m Model) (string, error) {
 	tmpl, err := template.New("query").Funcs(m.functions()).Option("missingkey=error").Parse(text)
 	if err != nil {
 		return "", fmt.Errorf("template parsing failed: %w", err)
@@ -79,4 +97,39 @@ func Collapse(q string) string {
 		b.WriteByte(' ')
 	}
 	return b.String()
+}
+
+// maxMemo bounds the remembered renderings: a canary's checks render a
+// few texts with its one model at every tick; the memo starts afresh once
+// it holds this many (as many canaries as that, or a template per tick).
+const maxMemo = 1024
+
+// memo remembers the queries Render produced, so that the template of a
+// check is parsed and executed once per canary instead of at every tick.
+var memo = &renderMemo{queries: map[memoKey]string{}}
+
+// memoKey is a query text with every field of a Model but its Variables.
+type memoKey struct {
+	text, name, namespace, target, service, ingress, route, interval string
+}
+
+type renderMemo struct {
+	mu      sync.Mutex
+	queries map[memoKey]string
+}
+
+func (r *renderMemo) get(k memoKey) (string, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	q, ok := r.queries[k]
+	return q, ok
+}
+
+func (r *renderMemo) put(k memoKey, q string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.queries) >= maxMemo {
+		clear(r.queries)
+	}
+	r.queries[k] = q
 }

@@ -34,11 +34,15 @@ type Command struct {
 	For     time.Duration // hey -z; 0 means until stopped
 }
 
+// unquote drops the shell's quotes and backslashes from a command (built
+// once: the simulated load tester parses a command each time it starts it).
+var unquote = strings.NewReplacer("'", "", `"`, "", `\`, "")
+
 // ParseCommand reads one of: kubectl [-n NS] set image deployment/NAME
 // CONTAINER=IMAGE; watch -n SECONDS curl URL; hey -z DURATION -q QPS -c
 // WORKERS URL.
 func ParseCommand(text string) (Command, error) {
-	args := strings.Fields(strings.NewReplacer("'", "", `"`, "", `\`, "").Replace(text))
+	args := strings.Fields(unquote.Replace(text))
 	if len(args) == 0 {
 		return Command{}, fmt.Errorf("empty command")
 	}

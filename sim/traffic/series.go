@@ -2,6 +2,7 @@ package traffic
 
 import (
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/common/model"
@@ -30,9 +31,56 @@ type dest struct {
 	countLabels  labels.Labels
 }
 
-// newDest builds the series labels of src's requests to deployment.
+// newDest builds the series labels of src's requests to deployment, or
+// takes them from the label cache.
 func newDest(ns, deployment string, src *source) *dest {
 	d := &dest{deployment: deployment, codes: make([]uint64, len(src.codes))}
+	sl := seriesLabelsOf(ns, deployment, src)
+	d.codeLabels, d.bucketLabels, d.sumLabels, d.countLabels = sl.codes, sl.buckets, sl.sum, sl.count
+	return d
+}
+
+// seriesLabels are the label sets of one source's series to one
+// Deployment. Label sets are immutable, so models share them.
+type seriesLabels struct {
+	codes      []labels.Labels // aligned with source.codes
+	buckets    [bucketCount]labels.Labels
+	sum, count labels.Labels
+}
+
+// maxCachedLabels bounds the label cache; it starts afresh when full.
+const maxCachedLabels = 4096
+
+// labelCache keeps the label sets built for a namespace, Deployment,
+// source name and status codes: the runs of a what-if study build the same
+// ones, and building them was a twentieth of a run's allocations.
+var labelCache = struct {
+	sync.Mutex
+	sets map[labelKey]*seriesLabels
+}{sets: map[labelKey]*seriesLabels{}}
+
+type labelKey struct{ namespace, deployment, source, codes string }
+
+func seriesLabelsOf(ns, deployment string, src *source) *seriesLabels {
+	codes := make([]byte, 0, 4*len(src.codes))
+	for _, c := range src.codes {
+		codes = strconv.AppendInt(append(codes, ' '), int64(c), 10)
+	}
+	key := labelKey{namespace: ns, deployment: deployment, source: src.Name, codes: string(codes)}
+	labelCache.Lock()
+	defer labelCache.Unlock()
+	if sl, ok := labelCache.sets[key]; ok {
+		return sl
+	}
+	sl := buildSeriesLabels(ns, deployment, src)
+	if len(labelCache.sets) >= maxCachedLabels {
+		clear(labelCache.sets)
+	}
+	labelCache.sets[key] = sl
+	return sl
+}
+
+func buildSeriesLabels(ns, deployment string, src *source) *seriesLabels {
 	base := []string{
 		"destination_namespace", ns,
 		"destination_kind", "Deployment",
@@ -45,16 +93,16 @@ func newDest(ns, deployment string, src *source) *dest {
 		ss := append([]string{model.MetricNameLabel, name}, base...)
 		return labels.FromStrings(append(ss, extra...)...)
 	}
-	d.codeLabels = make([]labels.Labels, len(src.codes))
+	sl := &seriesLabels{codes: make([]labels.Labels, len(src.codes))}
 	for i, c := range src.codes {
-		d.codeLabels[i] = with("osm_request_total", "response_code", strconv.Itoa(c))
+		sl.codes[i] = with("osm_request_total", "response_code", strconv.Itoa(c))
 	}
 	for i, le := range leValues {
-		d.bucketLabels[i] = with("osm_request_duration_ms_bucket", "le", le)
+		sl.buckets[i] = with("osm_request_duration_ms_bucket", "le", le)
 	}
-	d.sumLabels = with("osm_request_duration_ms_sum")
-	d.countLabels = with("osm_request_duration_ms_count")
-	return d
+	sl.sum = with("osm_request_duration_ms_sum")
+	sl.count = with("osm_request_duration_ms_count")
+	return sl
 }
 
 // scrape appends the cumulative counters at t. A response_code series

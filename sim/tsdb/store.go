@@ -23,6 +23,9 @@ type Store struct {
 	byHash map[uint64][]*series // labels' hash -> series with that hash
 	byName map[string][]*series // metric name -> series, sorted by labels
 	all    []*series            // every series, sorted by labels
+	// spare holds emptied sample arrays of a Reset store, handed to its
+	// new series so that a reused store appends without growing them.
+	spare []points
 }
 
 // series holds one series' samples in ascending time. The slice is only
@@ -73,6 +76,9 @@ func (s *Store) getOrCreate(lset labels.Labels) *series {
 		}
 	}
 	sr := &series{lset: lset.Copy()}
+	if n := len(s.spare); n > 0 {
+		sr.samples, s.spare = s.spare[n-1], s.spare[:n-1]
+	}
 	s.byHash[h] = append(s.byHash[h], sr)
 	name := lset.Get(model.MetricNameLabel)
 	s.byName[name] = insertSorted(s.byName[name], sr)
@@ -83,6 +89,22 @@ func (s *Store) getOrCreate(lset labels.Labels) *series {
 func insertSorted(list []*series, sr *series) []*series {
 	i := sort.Search(len(list), func(i int) bool { return labels.Compare(list[i].lset, sr.lset) >= 0 })
 	return slices.Insert(list, i, sr)
+}
+
+// Reset empties the store for reuse, keeping the arrays its series'
+// samples were in for the series appended next. Nothing may read the
+// store, or hold a querier or a result that shares its samples, from the
+// call on: the arrays are written again.
+func (s *Store) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, sr := range s.all {
+		s.spare = append(s.spare, sr.samples[:0])
+	}
+	clear(s.byHash)
+	clear(s.byName)
+	clear(s.all)
+	s.all = s.all[:0]
 }
 
 // Stats reports the number of series and samples held.
