@@ -16,6 +16,14 @@ type Appender interface {
 	Append(lset labels.Labels, t time.Time, v float64) error
 }
 
+// handleAppender is an Appender that also hands out a function appending
+// to one series without finding it by its labels each time; *tsdb.Store
+// is one.
+type handleAppender interface {
+	Appender
+	AppendFunc(lset labels.Labels) func(t time.Time, v float64) error
+}
+
 // Config describes the canary a model's traffic reaches.
 type Config struct {
 	// Namespace is the canary's namespace, also the sources'.

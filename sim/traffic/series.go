@@ -29,6 +29,10 @@ type dest struct {
 	bucketLabels [bucketCount]labels.Labels
 	sumLabels    labels.Labels
 	countLabels  labels.Labels
+
+	// appends are the handles on the series (codes, buckets, sum, count)
+	// of an Appender that hands them out, made at their first sample.
+	appends []func(time.Time, float64) error
 }
 
 // newDest builds the series labels of src's requests to deployment, or
@@ -113,21 +117,38 @@ func (d *dest) scrape(app Appender, t time.Time) error {
 		if n == 0 {
 			continue
 		}
-		if err := app.Append(d.codeLabels[i], t, float64(n)); err != nil {
+		if err := d.appendAt(app, i, d.codeLabels[i], t, float64(n)); err != nil {
 			return err
 		}
 	}
 	var cumulative uint64
 	for i, n := range d.buckets {
 		cumulative += n
-		if err := app.Append(d.bucketLabels[i], t, float64(cumulative)); err != nil {
+		if err := d.appendAt(app, len(d.codes)+i, d.bucketLabels[i], t, float64(cumulative)); err != nil {
 			return err
 		}
 	}
-	if err := app.Append(d.sumLabels, t, d.sumMs); err != nil {
+	if err := d.appendAt(app, len(d.codes)+bucketCount, d.sumLabels, t, d.sumMs); err != nil {
 		return err
 	}
-	return app.Append(d.countLabels, t, float64(d.count))
+	return d.appendAt(app, len(d.codes)+bucketCount+1, d.countLabels, t, float64(d.count))
+}
+
+// appendAt appends (t, v) to the series lset, number slot of the dest's
+// series, through its handle when app hands out handles (a *tsdb.Store):
+// the store then does not find the series by its labels at every scrape.
+func (d *dest) appendAt(app Appender, slot int, lset labels.Labels, t time.Time, v float64) error {
+	h, ok := app.(handleAppender)
+	if !ok {
+		return app.Append(lset, t, v)
+	}
+	if d.appends == nil {
+		d.appends = make([]func(time.Time, float64) error, len(d.codes)+bucketCount+2)
+	}
+	if d.appends[slot] == nil {
+		d.appends[slot] = h.AppendFunc(lset)
+	}
+	return d.appends[slot](t, v)
 }
 
 // counts totals the requests by class of answer.

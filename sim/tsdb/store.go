@@ -26,6 +26,9 @@ type Store struct {
 	// spare holds emptied sample arrays of a Reset store, handed to its
 	// new series so that a reused store appends without growing them.
 	spare []points
+	// epoch counts the Resets, after which AppendFunc's handles look
+	// their series up again.
+	epoch uint64
 }
 
 // series holds one series' samples in ascending time. The slice is only
@@ -48,10 +51,34 @@ func NewStore() *Store {
 // with the same value and storage.ErrDuplicateSampleForTimestamp otherwise,
 // as in Prometheus' head block.
 func (s *Store) Append(lset labels.Labels, t time.Time, v float64) error {
-	ms := t.UnixMilli()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	sr := s.getOrCreate(lset)
+	return s.appendTo(s.getOrCreate(lset), t, v)
+}
+
+// AppendFunc returns a function that appends to the series lset as Append
+// does, without finding the series by its labels at every sample (the
+// traffic model appends to the same series at every scrape). The series
+// is created with its first sample; a Reset store finds it again.
+func (s *Store) AppendFunc(lset labels.Labels) func(t time.Time, v float64) error {
+	var (
+		sr    *series
+		epoch uint64
+	)
+	return func(t time.Time, v float64) error {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if sr == nil || epoch != s.epoch {
+			sr, epoch = s.getOrCreate(lset), s.epoch
+		}
+		return s.appendTo(sr, t, v)
+	}
+}
+
+// appendTo adds (t, v) to sr. The caller holds the write lock.
+func (s *Store) appendTo(sr *series, t time.Time, v float64) error {
+	ms := t.UnixMilli()
+	lset := sr.lset
 	if n := len(sr.samples); n > 0 && ms <= sr.samples[n-1].t {
 		last := sr.samples[n-1]
 		if ms < last.t {
@@ -105,6 +132,7 @@ func (s *Store) Reset() {
 	clear(s.byName)
 	clear(s.all)
 	s.all = s.all[:0]
+	s.epoch++
 }
 
 // Stats reports the number of series and samples held.
