@@ -26,7 +26,7 @@ func (q *querier) Select(_ context.Context, _ bool, hints *storage.SelectHints, 
 	}
 	q.s.mu.RLock()
 	defer q.s.mu.RUnlock()
-	var out []storage.Series
+	var found []pointSeries
 	for _, sr := range q.s.candidates(matchers) {
 		if !matchAll(sr.lset, matchers) {
 			continue
@@ -35,12 +35,12 @@ func (q *querier) Select(_ context.Context, _ bool, hints *storage.SelectHints, 
 		if len(ps) == 0 {
 			continue
 		}
-		out = append(out, newListSeries(sr.lset, ps))
-		if hints != nil && hints.Limit > 0 && len(out) == hints.Limit {
+		found = append(found, pointSeries{lset: sr.lset, ps: ps})
+		if hints != nil && hints.Limit > 0 && len(found) == hints.Limit {
 			break
 		}
 	}
-	return &seriesSet{list: out, i: -1}
+	return &seriesSet{list: found, i: -1}
 }
 
 // LabelValues returns the sorted values of the label name among the series
@@ -91,23 +91,37 @@ func sortedUnique(ss []string, hints *storage.LabelHints) []string {
 
 // seriesSet iterates a slice of series.
 type seriesSet struct {
-	list []storage.Series
+	list []pointSeries
 	i    int
 }
 
 func (s *seriesSet) Next() bool                      { s.i++; return s.i < len(s.list) }
-func (s *seriesSet) At() storage.Series              { return s.list[s.i] }
+func (s *seriesSet) At() storage.Series              { return &s.list[s.i] }
 func (*seriesSet) Err() error                        { return nil }
 func (*seriesSet) Warnings() annotations.Annotations { return nil }
 
-// newListSeries returns a storage.Series over stored points, iterated by
-// Prometheus' own list iterator. (storage.NewListSeries would box every
-// sample into a []chunks.Sample; points hands out pointers instead.)
-func newListSeries(lset labels.Labels, ps points) storage.Series {
-	return &storage.SeriesEntry{
-		Lset: lset,
-		SampleIteratorFn: func(chunkenc.Iterator) chunkenc.Iterator {
-			return storage.NewListSeriesIterator(ps)
-		},
+// pointSeries is a storage.Series over stored points: a Select makes all
+// of them in one slice, and their iterators are reused by the engine.
+type pointSeries struct {
+	lset labels.Labels
+	ps   points
+}
+
+func (s *pointSeries) Labels() labels.Labels { return s.lset }
+
+// Iterator iterates the points with Prometheus' list iterator, resetting
+// it when the engine hands one back for reuse.
+func (s *pointSeries) Iterator(it chunkenc.Iterator) chunkenc.Iterator {
+	if r, ok := it.(samplesIterator); ok {
+		r.Reset(&s.ps)
+		return it
 	}
+	return storage.NewListSeriesIterator(&s.ps)
+}
+
+// samplesIterator is Prometheus' list iterator, which can start over on
+// other samples.
+type samplesIterator interface {
+	chunkenc.Iterator
+	Reset(storage.Samples)
 }
