@@ -31,10 +31,21 @@ func (r *run) reconcile(ctx context.Context, retry bool) (res engine.Result, ran
 	return res, true, err
 }
 
-// validate is the spec's errors as the controller sees them.
+// validate is the spec's errors as the controller sees them, worked out
+// again only when the spec changes (applyCanary makes a new generation).
 func (r *run) validate(cd *v1.Canary) v1.FieldErrors {
+	if v := r.validated; v != nil && v.generation == cd.Generation {
+		return v.errs
+	}
 	errs, _ := cd.Validate(v1.ValidationOptions{})
+	r.validated = &validation{generation: cd.Generation, errs: errs}
 	return errs
+}
+
+// validation is the errors of one generation of the Canary's spec.
+type validation struct {
+	generation int64
+	errs       v1.FieldErrors
 }
 
 // gone reports whether the Canary was deleted and has no finalizer left:

@@ -31,19 +31,20 @@ type run struct {
 	s      *scenario.Scenario
 	canary *v1.Canary
 
-	kube     kubernetes.Interface
-	kubeFake *kfake.Clientset
-	kubelet  *cluster.Kubelet
-	traffic  *traffic.Model
-	engine   *engine.Engine
-	router   *routeLog
-	status   *statusStore
-	events   *recorder
-	hooks    *loadtester
-	metrics  *overrides
-	store    *tsdb.Store
-	smi      *smifake.Clientset
-	faults   *faultState // nil: no faults injected (see faults.go)
+	kube      kubernetes.Interface
+	kubeFake  *kfake.Clientset
+	kubelet   *cluster.Kubelet
+	traffic   *traffic.Model
+	engine    *engine.Engine
+	router    *routeLog
+	status    *statusStore
+	events    *recorder
+	hooks     *loadtester
+	metrics   *overrides
+	store     *tsdb.Store
+	smi       *smifake.Clientset
+	faults    *faultState // nil: no faults injected (see faults.go)
+	validated *validation // the last generation validated (see validate)
 	// weightsCache is nil until cacheReads (see cache.go).
 	weightsCache *weightsCache
 
