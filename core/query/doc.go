@@ -7,4 +7,7 @@
 // {{ ingress }}, {{ route }}, {{ interval }} and {{ variables.KEY }}; a
 // missing variable is an error. Rendered queries are collapsed to one line,
 // runs of white space becoming one space, which is what goes on the wire.
+// Render remembers its results for models without variables (a bounded
+// memo): the same text and model render the same query, so a canary's
+// check template is parsed and executed once, not at every tick.
 package query

@@ -23,9 +23,9 @@ type Kubelet struct {
 	cache      *deploymentCache // nil: Sync lists the Deployments every time
 }
 
-// deploymentCache holds the Deployments as the last List returned them,
-// with the kubelet's own status writes since: they are the stored objects
-// while no other write was made (seen is the write count they match).
+// deploymentCache holds the Deployments as the last List returned them:
+// they are the stored objects while no write was made since (seen is the
+// write count they match).
 type deploymentCache struct {
 	writes *Writes
 	seen   uint64
@@ -56,8 +56,8 @@ func NewKubelet(client kubernetes.Interface, namespace string, readyAfter time.D
 func (k *Kubelet) Stall(name string) { k.stalled[name] = true }
 
 // CacheDeployments makes Sync list the Deployments only after a write to
-// them, as an informer would: between writes it works on the copies it
-// listed, and on those its own status writes returned. fake is the fake
+// them (its own status writes included), as an informer would: between
+// writes it works on the copies it listed. fake is the fake
 // clientset the kubelet was made with; a reactor that answers writes
 // itself (an injected fault) must be prepended before this is called.
 // Without it (a real API server) Sync lists the Deployments every time.
@@ -127,11 +127,9 @@ func (k *Kubelet) sync(ctx context.Context, d *appsv1.Deployment, now time.Time)
 	}
 	d.Generation = r.generation
 	d.Status = want
-	updated, err := k.client.AppsV1().Deployments(k.namespace).UpdateStatus(ctx, d, metav1.UpdateOptions{})
-	if err != nil {
+	if _, err := k.client.AppsV1().Deployments(k.namespace).UpdateStatus(ctx, d, metav1.UpdateOptions{}); err != nil {
 		return fmt.Errorf("kubelet: updating deployment %s status: %w", d.Name, err)
 	}
-	k.wrote(d, updated)
 	return nil
 }
 
@@ -139,20 +137,6 @@ func (k *Kubelet) sync(ctx context.Context, d *appsv1.Deployment, now time.Time)
 // it, was compared with its rollout already.
 func (k *Kubelet) compared(name string) bool { return k.cache != nil && k.cache.compared[name] }
 
-// wrote keeps the Deployment the kubelet's status write stored in place of
-// the cached one d points to, unless another write came in between.
-func (k *Kubelet) wrote(d, stored *appsv1.Deployment) {
-	c := k.cache
-	if c == nil || !c.valid {
-		return
-	}
-	if c.writes.Count() != c.seen+1 {
-		c.valid = false
-		return
-	}
-	c.seen++
-	*d = *stored
-}
 
 func (k *Kubelet) start(d *appsv1.Deployment, now time.Time) *rollout {
 	// On a real API server the generation is the server's; on a fake one

@@ -159,3 +159,82 @@ func TestLabelNamesAndValues(t *testing.T) {
 		t.Errorf("LabelValues with limit = %v, want %v", vals, want)
 	}
 }
+
+// TestAppendFuncAndReset appends through handles as through Append, and
+// keeps appending after a Reset, which empties the store.
+func TestAppendFuncAndReset(t *testing.T) {
+	s := NewStore()
+	a, b := labels.FromStrings("__name__", "x", "k", "a"), labels.FromStrings("__name__", "x", "k", "b")
+	appendA := s.AppendFunc(a)
+	steps := []struct {
+		name        string
+		do          func() error
+		wantErr     error
+		wantSeries  int
+		wantSamples int
+	}{
+		{name: "handle creates its series", do: func() error { return appendA(at(10), 1) }, wantSeries: 1, wantSamples: 1},
+		{name: "Append to the same series", do: func() error { return s.Append(a, at(20), 2) }, wantSeries: 1, wantSamples: 2},
+		{name: "handle after Append", do: func() error { return appendA(at(30), 3) }, wantSeries: 1, wantSamples: 3},
+		{name: "handle out of order", do: func() error { return appendA(at(15), 4) }, wantErr: storage.ErrOutOfOrderSample, wantSeries: 1, wantSamples: 3},
+		{name: "another series", do: func() error { return s.Append(b, at(10), 1) }, wantSeries: 2, wantSamples: 4},
+		{name: "reset", do: func() error { s.Reset(); return nil }},
+		{name: "handle after reset, earlier time", do: func() error { return appendA(at(5), 7) }, wantSeries: 1, wantSamples: 1},
+		{name: "Append after reset", do: func() error { return s.Append(b, at(5), 8) }, wantSeries: 2, wantSamples: 2},
+	}
+	for _, st := range steps {
+		if err := st.do(); !errors.Is(err, st.wantErr) {
+			t.Fatalf("%s: error %v, want %v", st.name, err, st.wantErr)
+		}
+		if series, samples := s.Stats(); series != st.wantSeries || samples != st.wantSamples {
+			t.Fatalf("%s: %d series, %d samples; want %d, %d", st.name, series, samples, st.wantSeries, st.wantSamples)
+		}
+	}
+	q, _ := s.Querier(0, math.MaxInt64)
+	ss := q.Select(context.Background(), true, nil, labels.MustNewMatcher(labels.MatchEqual, "k", "a"))
+	var got []float64
+	for ss.Next() {
+		it := ss.At().Iterator(nil)
+		for it.Next() == chunkenc.ValFloat {
+			_, v := it.At()
+			got = append(got, v)
+		}
+	}
+	if !slices.Equal(got, []float64{7}) {
+		t.Errorf("series a after the reset holds %v, want [7]", got)
+	}
+}
+
+// TestIteratorReuse reads two series through one iterator, as the engine
+// does when it hands the last one back.
+func TestIteratorReuse(t *testing.T) {
+	s := NewStore()
+	for i, k := range []string{"a", "b"} {
+		for sec := 10; sec <= 30; sec += 10 {
+			if err := s.Append(labels.FromStrings("__name__", "x", "k", k), at(sec), float64(100*i+sec)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	q, _ := s.Querier(0, math.MaxInt64)
+	ss := q.Select(context.Background(), true, nil, labels.MustNewMatcher(labels.MatchEqual, "__name__", "x"))
+	var it chunkenc.Iterator
+	var got [][]float64
+	for ss.Next() {
+		it = ss.At().Iterator(it)
+		var vs []float64
+		if it.Seek(20000) == chunkenc.ValFloat {
+			_, v := it.At()
+			vs = append(vs, v)
+		}
+		for it.Next() == chunkenc.ValFloat {
+			_, v := it.At()
+			vs = append(vs, v)
+		}
+		got = append(got, vs)
+	}
+	want := [][]float64{{20, 30}, {120, 130}}
+	if !slices.EqualFunc(got, want, slices.Equal[[]float64]) {
+		t.Errorf("read %v through one iterator, want %v", got, want)
+	}
+}
