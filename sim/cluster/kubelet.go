@@ -137,7 +137,6 @@ func (k *Kubelet) sync(ctx context.Context, d *appsv1.Deployment, now time.Time)
 // it, was compared with its rollout already.
 func (k *Kubelet) compared(name string) bool { return k.cache != nil && k.cache.compared[name] }
 
-
 func (k *Kubelet) start(d *appsv1.Deployment, now time.Time) *rollout {
 	// On a real API server the generation is the server's; on a fake one
 	// the kubelet keeps its own count.
