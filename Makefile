@@ -34,6 +34,9 @@ IMAGE_BINARY ?= fledge-controller
 IMAGE_PLATFORMS ?= linux/amd64,linux/arm64
 IMAGE_REPOSITORY ?= ghcr.io/fledge-canary/$(IMAGE_BINARY)
 
+# How many `fledge whatif --shard` processes `make bench-whatif` compares with one.
+SHARDS ?= 2
+
 # How long `make fuzz` runs each Fuzz target.
 FUZZTIME ?= 30s
 
@@ -110,6 +113,10 @@ lint: golangci-lint-bin ## Run golangci-lint (installs the pinned version if mis
 .PHONY: bench
 bench: ## Run the Go benchmarks.
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./...
+
+.PHONY: bench-whatif
+bench-whatif: ## Issue 14's figures: tutorial replay, 1,000 what-if runs, the 1-hour replay, README's sweep, shards (SHARDS=2).
+	bash hack/bench-whatif.sh $(SHARDS)
 
 .PHONY: reliability
 reliability: ## Run the exhaustive fault-injection matrix (FLEDGE_RELIABILITY=full; RELIABILITY.md has the figures).

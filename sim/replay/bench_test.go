@@ -77,6 +77,7 @@ func BenchmarkReplayHourAt1000rps(b *testing.B) {
 		}
 		ticks = len(res.Run.Ticks)
 	}
+	b.ReportMetric(1000*b.Elapsed().Seconds()/float64(b.N), "ms/replay")
 	b.ReportMetric(float64(ticks), "ticks")
 	b.ReportMetric(float64(len(om))/1e6, "MB-recording")
 }
