@@ -5,6 +5,9 @@ import (
 	"runtime"
 	"testing"
 
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/trace/noop"
+
 	"github.com/fledge-canary/fledge/scenarios"
 	"github.com/fledge-canary/fledge/sim"
 	"github.com/fledge-canary/fledge/sim/scenario"
@@ -21,8 +24,10 @@ func loadCorpus(b *testing.B, name string) *scenario.Loaded {
 
 // BenchmarkReplay replays each tutorial scenario; virtual-s/s reports how
 // many times faster than real time the replay runs, ms/replay the wall
-// time of one (issue 14's "one tutorial replay" is tutorial-promote).
+// time of one (issue 14's "one tutorial replay" is tutorial-promote). The
+// PromQL engine's spans go to the no-op tracer, as in the fledge command.
 func BenchmarkReplay(b *testing.B) {
+	otel.SetTracerProvider(noop.NewTracerProvider()) // as the fledge command sets it
 	for _, name := range []string{"tutorial-promote", "tutorial-rollback-500s", "tutorial-rollback-latency", "tutorial-rollback-404s"} {
 		b.Run(name, func(b *testing.B) {
 			l := loadCorpus(b, name)

@@ -11,6 +11,8 @@ import (
 	"runtime/debug"
 
 	"github.com/spf13/cobra"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/fledge-canary/fledge/internal/version"
 )
@@ -22,6 +24,10 @@ func main() {
 	// Studies, sweeps and replays allocate much and keep little: collect
 	// less often. Set here, for the process, not by the code tests call.
 	debug.SetGCPercent(400)
+	// Nothing traces the embedded PromQL engine: its spans go to the no-op
+	// tracer, as in a Prometheus server without tracing configured, instead
+	// of being built for a global provider that nobody installs.
+	otel.SetTracerProvider(noop.NewTracerProvider())
 	if err := newRootCommand().Execute(); err != nil {
 		switch {
 		case errors.Is(err, errBadFile):

@@ -10,6 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/trace/noop"
+
 	"github.com/fledge-canary/fledge/sim/replay"
 	"github.com/fledge-canary/fledge/sim/traffic"
 	"github.com/fledge-canary/fledge/sim/tsdb"
@@ -61,6 +64,7 @@ func BenchmarkReplayHourAt1000rps(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	otel.SetTracerProvider(noop.NewTracerProvider()) // as the fledge command sets it
 	ticks := 0
 	for b.Loop() {
 		store, err := replay.ReadOpenMetrics("hour.om", om)

@@ -7,18 +7,22 @@ import (
 	"testing"
 	"time"
 
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/trace/noop"
+
 	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
 	"github.com/fledge-canary/fledge/sim/scenario"
 	"github.com/fledge-canary/fledge/sim/whatif"
 )
 
 // benchStudy makes runs runs of each of cases on base, with the garbage
-// collector set as fledge whatif sets it, and reports runs per second, the
+// collector and the no-op tracer provider set as fledge sets them, and reports runs per second, the
 // seconds 1,000 runs take (issue 14's figure) and the virtual time
 // replayed per second.
 func benchStudy(b *testing.B, base *scenario.Loaded, cases []whatif.Case, runs, workers int) {
 	b.Helper()
 	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	otel.SetTracerProvider(noop.NewTracerProvider())
 	b.ReportAllocs()
 	var virtual time.Duration
 	for b.Loop() {
