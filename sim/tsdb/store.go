@@ -26,8 +26,8 @@ type Store struct {
 	// spare holds emptied sample arrays of a Reset store, handed to its
 	// new series so that a reused store appends without growing them.
 	spare []points
-	// epoch counts the Resets, after which AppendFunc's handles look
-	// their series up again.
+	// epoch counts the Resets that dropped the series, after which
+	// AppendFunc's handles look their series up again.
 	epoch uint64
 }
 
@@ -59,7 +59,8 @@ func (s *Store) Append(lset labels.Labels, t time.Time, v float64) error {
 // AppendFunc returns a function that appends to the series lset as Append
 // does, without finding the series by its labels at every sample (the
 // traffic model appends to the same series at every scrape). The series
-// is created with its first sample; a Reset store finds it again.
+// is created with its first sample; after a Reset that dropped it, the
+// handle creates it again.
 func (s *Store) AppendFunc(lset labels.Labels) func(t time.Time, v float64) error {
 	var (
 		sr    *series
@@ -118,21 +119,34 @@ func insertSorted(list []*series, sr *series) []*series {
 	return slices.Insert(list, i, sr)
 }
 
-// Reset empties the store for reuse, keeping the arrays its series'
-// samples were in for the series appended next. Nothing may read the
-// store, or hold a querier or a result that shares its samples, from the
-// call on: the arrays are written again.
+// maxKeptSeries bounds the series a Reset keeps indexed (empty) for the
+// next use of the store; beyond it, Reset drops them all.
+const maxKeptSeries = 10_000
+
+// Reset empties the store for reuse. It keeps its series indexed, with no
+// samples (a series without samples is no series: queries, label lookups
+// and Stats skip it), so that a store reused for a run that appends the
+// same series, as a what-if study's runs do, neither builds nor sorts them
+// again; their sample arrays are written again from the start. Nothing may
+// read the store, or hold a querier or a result that shares its samples,
+// from the call on.
 func (s *Store) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, sr := range s.all {
-		s.spare = append(s.spare, sr.samples[:0])
+	if len(s.all) > maxKeptSeries {
+		for _, sr := range s.all {
+			s.spare = append(s.spare, sr.samples[:0])
+		}
+		clear(s.byHash)
+		clear(s.byName)
+		clear(s.all)
+		s.all = s.all[:0]
+		s.epoch++
+		return
 	}
-	clear(s.byHash)
-	clear(s.byName)
-	clear(s.all)
-	s.all = s.all[:0]
-	s.epoch++
+	for _, sr := range s.all {
+		sr.samples = sr.samples[:0]
+	}
 }
 
 // Stats reports the number of series and samples held.
@@ -140,9 +154,12 @@ func (s *Store) Stats() (seriesCount, sampleCount int) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	for _, sr := range s.all {
-		sampleCount += len(sr.samples)
+		if len(sr.samples) > 0 {
+			seriesCount++
+			sampleCount += len(sr.samples)
+		}
 	}
-	return len(s.all), sampleCount
+	return seriesCount, sampleCount
 }
 
 // Querier returns a querier over the samples in [mint, maxt], inclusive

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -236,5 +237,49 @@ func TestIteratorReuse(t *testing.T) {
 	want := [][]float64{{20, 30}, {120, 130}}
 	if !slices.EqualFunc(got, want, slices.Equal[[]float64]) {
 		t.Errorf("read %v through one iterator, want %v", got, want)
+	}
+}
+
+// TestResetKeepsOrDropsSeries: a Reset keeps the series indexed but empty
+// (invisible to queries and Stats) up to maxKeptSeries, beyond which it
+// drops them; handles append again either way.
+func TestResetKeepsOrDropsSeries(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		series   int
+		wantKept int
+	}{
+		{name: "kept", series: 3, wantKept: 3},
+		{name: "dropped", series: maxKeptSeries + 1, wantKept: 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := NewStore()
+			first := s.AppendFunc(labels.FromStrings("__name__", "x", "i", "0"))
+			if err := first(at(10), 1); err != nil {
+				t.Fatal(err)
+			}
+			for i := 1; i < tc.series; i++ {
+				if err := s.Append(labels.FromStrings("__name__", "x", "i", strconv.Itoa(i)), at(10), 1); err != nil {
+					t.Fatal(err)
+				}
+			}
+			s.Reset()
+			if got := len(s.all); got != tc.wantKept {
+				t.Errorf("%d series indexed after the reset, want %d", got, tc.wantKept)
+			}
+			if series, samples := s.Stats(); series != 0 || samples != 0 {
+				t.Errorf("Stats after the reset: %d series, %d samples; want none", series, samples)
+			}
+			q, _ := s.Querier(0, math.MaxInt64)
+			if ss := q.Select(context.Background(), true, nil, labels.MustNewMatcher(labels.MatchEqual, "__name__", "x")); ss.Next() {
+				t.Errorf("an empty series was selected: %s", ss.At().Labels())
+			}
+			if err := first(at(5), 2); err != nil {
+				t.Fatal(err)
+			}
+			if series, samples := s.Stats(); series != 1 || samples != 1 {
+				t.Errorf("after appending through the old handle: %d series, %d samples; want 1, 1", series, samples)
+			}
+		})
 	}
 }
