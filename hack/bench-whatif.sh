@@ -9,13 +9,14 @@
 #   3. the same sweep as SHARDS (default 2) `fledge whatif --shard I/SHARDS` processes at once, merged
 #      with `fledge whatif merge`, whose JSON must be byte-identical to the one process's.
 #
+# WHATIF_ARGS replaces README's sweep in 2 and 3 (e.g. WHATIF_ARGS="--runs 5" for a quick check).
 # Benchmarks are never run in a loop; the machine should be quiet (2 cores for the floors of issue 14).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 shards="${1:-2}"
-sweep=(--sweep stepWeight=5,10,20 interval=30s,1m threshold=2,5)
+read -r -a sweep <<<"${WHATIF_ARGS:---sweep stepWeight=5,10,20 interval=30s,1m threshold=2,5}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
@@ -32,11 +33,11 @@ go test ./sim/replay/ -run '^$' -bench 'BenchmarkReplayHourAt1000rps$' -benchtim
 go build -o "$work/fledge" ./cmd/fledge
 timed() { /usr/bin/time -f "%e s wall, %U s user, %S s sys, %M KB max RSS" "$@"; }
 
-echo "== README's 12-setting sweep, one process"
+echo "== fledge whatif ${sweep[*]}, one process"
 load
 timed "$work/fledge" whatif -q "${sweep[@]}" --json >"$work/one.json"
 
-echo "== the same sweep, $shards shard processes at once, then merge"
+echo "== the same, $shards shard processes at once, then merge"
 load
 start=$(date +%s.%N)
 pids=()
