@@ -22,7 +22,8 @@ func (t *tick) advance(ctx context.Context) bool {
 	}
 	if t.st.Phase == v1.PhaseProgressing {
 		if hook, ok := t.runGate(ctx, v1.ConfirmTrafficIncreaseHook, v1.PhaseProgressing, "Confirm-traffic-increase check %s passed"); !ok {
-			t.warning("Halt %s.%s advancement waiting for traffic increase approval %s", t.canaryName(), t.ns(), hook)
+			t.warning("Halt %s.%s advancement waiting for traffic increase approval %s", t.canaryName(), t.ns(), hook.Name)
+			t.gateAlert(hook, "Canary traffic increase is waiting for approval.")
 			return t.end(ReasonWaitingTraffic, "waiting for traffic increase approval")
 		}
 	}
@@ -64,7 +65,8 @@ func (t *tick) confirmPromotion(ctx context.Context) bool {
 	}
 	if t.st.Phase != v1.PhaseWaitingPromotion {
 		t.setPhase(v1.PhaseWaitingPromotion)
-		t.warning("Halt %s.%s advancement waiting for promotion approval %s", t.canaryName(), t.ns(), hook)
+		t.warning("Halt %s.%s advancement waiting for promotion approval %s", t.canaryName(), t.ns(), hook.Name)
+		t.gateAlert(hook, "Canary promotion is waiting for approval.")
 	} else {
 		t.st.Iterations = t.a.Iterations - 1
 	}
