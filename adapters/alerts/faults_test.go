@@ -135,7 +135,7 @@ func TestHangingServer(t *testing.T) {
 func TestSendNeverWaits(t *testing.T) {
 	arrived, release := make(chan struct{}, 1), make(chan struct{})
 	rcv := newReceiver(t)
-	rcv.Config.Handler = http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+	rcv.Config.Handler = http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
 		select {
 		case arrived <- struct{}{}:
 		default:
