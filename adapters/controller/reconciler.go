@@ -19,6 +19,7 @@ import (
 
 	"k8s.io/utils/ptr"
 
+	"github.com/fledge-canary/fledge/adapters/alerts"
 	"github.com/fledge-canary/fledge/adapters/webhook"
 	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
 	"github.com/fledge-canary/fledge/core/engine"
@@ -38,6 +39,7 @@ type Reconciler struct {
 	// sender and broadcaster deliver events in the background; Close
 	// stops them once no reconcile is running.
 	sender      *webhook.EventSender
+	alerts      *alerts.Sender
 	broadcaster record.EventBroadcaster
 	running     atomic.Int64
 	closeOnce   sync.Once

@@ -19,6 +19,7 @@ import (
 
 	smiclient "github.com/servicemeshinterface/smi-sdk-go/pkg/gen/client/split/clientset/versioned"
 
+	"github.com/fledge-canary/fledge/adapters/alerts"
 	"github.com/fledge-canary/fledge/adapters/kube"
 	promadapter "github.com/fledge-canary/fledge/adapters/prometheus"
 	"github.com/fledge-canary/fledge/adapters/smi"
@@ -47,6 +48,15 @@ type Options struct {
 	// Metrics replaces the Prometheus adapter (tests, replays); nil means
 	// the Prometheus HTTP API at MetricsServer.
 	Metrics engine.Metrics
+	// GlobalAlerts is the notifier of canaries without analysis.alerts
+	// (-slack-url or -msteams-url, see alerts.Global); nil sends them none.
+	GlobalAlerts *alerts.Endpoint
+	// ClusterName is added to every alert as the field Cluster
+	// (-cluster-name).
+	ClusterName string
+	// AlertOptions tune the alert Sender (tests); its Reader, Global and
+	// OnError are set by New.
+	AlertOptions alerts.Options
 }
 
 // Clients are what the reconciler talks to the cluster with.
@@ -95,8 +105,9 @@ func NewWithClients(c Clients, opts Options) (*Reconciler, error) {
 		log.Error(err, "event webhook not delivered")
 	}))
 	sink := &eventHooks{sender: sender, global: opts.EventWebhook, log: opts.Log}
+	alertSender := newAlertSender(c, kubeClient, opts)
 	rec := &Reconciler{
-		client: c.Client, clock: opts.Clock, log: opts.Log, sender: sender, broadcaster: broadcaster,
+		client: c.Client, clock: opts.Clock, log: opts.Log, sender: sender, alerts: alertSender, broadcaster: broadcaster,
 		metrics:    NewMetrics(opts.Registry, opts.Version, opts.MeshProvider),
 		lag:        newLagMeter(opts.Registry, opts.Log),
 		validation: v1.ValidationOptions{NoCrossNamespaceRefs: opts.NoCrossNamespaceRefs},
@@ -114,7 +125,9 @@ func NewWithClients(c Clients, opts Options) (*Reconciler, error) {
 		Status:     &statusWriter{client: c.Client, reader: c.Reader},
 		Finalizers: finalizers{client: c.Client, reader: c.Reader},
 		Events:     &recorder{events: events, log: opts.Log, sink: sink},
-		Config:     engine.Config{MeshProvider: opts.MeshProvider, MetricsServer: opts.MetricsServer},
+		Alerts:     alertSender,
+		Config: engine.Config{MeshProvider: opts.MeshProvider, MetricsServer: opts.MetricsServer,
+			GlobalAlerts: opts.GlobalAlerts != nil, ClusterName: opts.ClusterName},
 	}
 	return rec, nil
 }

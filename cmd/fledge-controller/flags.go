@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -38,6 +39,7 @@ type flags struct {
 	burst                                         int
 	logLevel, zapEncoding                         string
 	port                                          int
+	alerts                                        alertFlags
 }
 
 func parseFlags(args []string, out io.Writer) (*flags, error) {
@@ -73,7 +75,11 @@ func parseFlags(args []string, out io.Writer) (*flags, error) {
 	fs.StringVar(&f.zapEncoding, "zap-encoding", "json", "log encoding: json or console")
 	fs.IntVar(&f.port, "port", 8080, "port of /metrics, /healthz and /readyz")
 	fs.BoolVar(&f.version, "version", false, "print the version (stamped at build time) and exit")
+	f.alerts.register(fs)
 	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if err := f.alerts.resolve(os.Getenv); err != nil {
 		return nil, err
 	}
 	f.selectorLabels, f.includeLabelPrefixes = splitList(selector), splitList(include)

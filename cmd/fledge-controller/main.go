@@ -71,7 +71,8 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		IncludeLabelPrefixes: f.includeLabelPrefixes, ConfigTracking: f.configTracking,
 		NoCrossNamespaceRefs: f.noCrossNamespaceRefs, EventWebhook: f.eventWebhook, EventSource: f.eventSource,
 		Version: version.String(), Log: log,
-		Registry: ctrlmetrics.Registry,
+		Registry:     ctrlmetrics.Registry,
+		GlobalAlerts: f.alerts.global, ClusterName: f.clusterName,
 	})
 	if err != nil {
 		return err
