@@ -27,8 +27,8 @@ func newValidateCommand() *cobra.Command {
 	opts := validateOptions{stdin: os.Stdin}
 	cmd := &cobra.Command{
 		Use:   "validate FILE...",
-		Short: "Check Canary and MetricTemplate manifests against Fledge's defaults and rules",
-		Long: `validate decodes every Canary and MetricTemplate in the given YAML files ("-"
+		Short: "Check Canary, MetricTemplate and AlertProvider manifests against Fledge's defaults and rules",
+		Long: `validate decodes every Canary, MetricTemplate and AlertProvider in the given YAML files ("-"
 reads standard input) and reports each problem as FILE:LINE, the object, and
 the field's path. Documents of other kinds (a Deployment, a ConfigMap) are
 skipped and counted. What the API server would drop or refuse (unknown or
@@ -99,7 +99,7 @@ type fileReport struct {
 	unreadable bool
 }
 
-// objectReport is a Canary or MetricTemplate found in a file.
+// objectReport is a Canary, MetricTemplate or AlertProvider found in a file.
 type objectReport struct {
 	Kind      string `json:"kind"`
 	Namespace string `json:"namespace"`
@@ -149,7 +149,7 @@ func validateFile(file string, opts validateOptions) fileReport {
 	}
 	if len(fr.Objects) == 0 && fr.Valid {
 		fr.Valid = false
-		fr.add("", severityError, v1.Problem{Reason: "no Canary or MetricTemplate found" + fr.skippedText()})
+		fr.add("", severityError, v1.Problem{Reason: "no Canary, MetricTemplate or AlertProvider found" + fr.skippedText()})
 	}
 	return fr
 }
@@ -182,6 +182,8 @@ func (fr *fileReport) addDocument(d *v1.Document, opts validateOptions) {
 		errs, warns = d.Canary.Validate(opts.rules)
 	case d.MetricTemplate != nil:
 		errs = d.MetricTemplate.Validate()
+	case d.AlertProvider != nil:
+		errs = d.AlertProvider.Validate()
 	}
 	subject := objectName(d, obj)
 	before := len(fr.Findings)
@@ -198,7 +200,7 @@ func (fr *fileReport) addDocument(d *v1.Document, opts validateOptions) {
 	added := fr.Findings[before:]
 	slices.SortStableFunc(added, func(a, b finding) int { return a.Line - b.Line })
 	obj.Valid = !hasError(added)
-	if d.Canary != nil || d.MetricTemplate != nil {
+	if d.Canary != nil || d.MetricTemplate != nil || d.AlertProvider != nil {
 		fr.Objects = append(fr.Objects, obj)
 	}
 }
