@@ -251,7 +251,7 @@ func writeReport(path string, reports []*simReport) error {
 func updateExpect(l *scenario.Loaded, res *sim.Result) error {
 	out, err := l.UpdateExpect(scenario.Observed{
 		Phase: string(res.Status.Phase), Weights: res.Weights(), FailedChecks: res.MaxFailedChecks(), Events: res.Messages(),
-		Bootstrap: res.BootstrapMessages(),
+		Bootstrap: res.BootstrapMessages(), Alerts: res.AlertLines(),
 	})
 	if err != nil {
 		return err
