@@ -88,6 +88,13 @@ var flaggerSetLines = []struct {
 		wantFlag("kubeconfig-qps", "200"), wantFlag("kubeconfig-burst", "400")}},
 	{"clusterName", []string{"clusterName=prod-eu"}, []func(*testing.T, objs){wantFlag("cluster-name", "prod-eu")}},
 	{"slack.user alone", []string{"slack.user=fledge"}, []func(*testing.T, objs){noFlag("slack-user"), noFlag("slack-url")}},
+	{"slack", []string{"slack.url=https://hooks.slack.com/services/x", "slack.user=fledge", "slack.channel=deploys", "slack.proxy=http://proxy:3128"},
+		[]func(*testing.T, objs){wantFlag("slack-url", "https://hooks.slack.com/services/x"), wantFlag("slack-user", "fledge"),
+			wantFlag("slack-channel", "deploys"), wantFlag("slack-proxy-url", "http://proxy:3128")}},
+	{"msteams", []string{"msteams.url=https://example.webhook.office.com/x", "msteams.proxyUrl=http://proxy:3128"},
+		[]func(*testing.T, objs){wantFlag("msteams-url", "https://example.webhook.office.com/x"), wantFlag("msteams-proxy-url", "http://proxy:3128"), noFlag("slack-url")}},
+	{"SLACK_URL from a Secret", []string{"env[0].name=SLACK_URL", "env[0].valueFrom.secretKeyRef.name=slack", "env[0].valueFrom.secretKeyRef.key=url"},
+		[]func(*testing.T, objs){noFlag("slack-url"), wantPod("SLACK_URL", "containers", "0", "env", "1", "name")}},
 	{"namespace", []string{"namespace=test"}, []func(*testing.T, objs){wantFlag("namespace", "test"),
 		wantFlag("leader-election-namespace", "test"), wantField("Role", "fledge-leader-election", "test", "metadata", "namespace")}},
 	{"selectorLabels and includeLabelPrefix", []string{"selectorLabels=app", "includeLabelPrefix=app.kubernetes.io"}, []func(*testing.T, objs){
