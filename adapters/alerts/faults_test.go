@@ -65,6 +65,8 @@ func TestFaults(t *testing.T) {
 			`posting to slack %s failed after 1 attempt(s): status 404: "no_service"`},
 		{"a long body is cut", []func(http.ResponseWriter){status(403, long)}, 1, nil,
 			`posting to slack %s failed after 1 attempt(s): status 403: "` + strings.Repeat("é", 128) + `"`},
+		{"the answer echoes the URL and the path", []func(http.ResponseWriter){status(400, "no such hook "+secretPath+" (/services/T000/B000/XXXXsecretXXXX)")}, 1, nil,
+			`posting to slack %s failed after 1 attempt(s): status 400: "no such hook <redacted> (<redacted>)"`},
 		{"reset then accepted", []func(http.ResponseWriter){reset}, 2, []time.Duration{time.Second}, ""},
 		{"reset every time", []func(http.ResponseWriter){reset, reset, reset}, 3,
 			[]time.Duration{time.Second, 2 * time.Second}, `posting to slack %s failed after 3 attempt(s): EOF`},

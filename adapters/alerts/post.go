@@ -89,7 +89,7 @@ func (p *poster) attempt(ctx context.Context, client *http.Client, ep Endpoint, 
 		return attemptResult{err: transportError(err, p.timeout), retryable: true}
 	}
 	defer resp.Body.Close()
-	quote := readQuote(resp.Body)
+	quote := scrub(readQuote(resp.Body), ep)
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		return attemptResult{}
 	}
@@ -161,4 +161,35 @@ func sleep(ctx context.Context, d time.Duration) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// scrub replaces the secrets of ep that a chat server may echo in its
+// answer (the webhook URL or its path, the token, the proxy) by
+// "<redacted>", so that the error quoting the answer holds none of them.
+func scrub(s string, ep Endpoint) string {
+	var secrets []string
+	for _, raw := range []string{ep.URL, ep.Proxy} {
+		if raw == "" {
+			continue
+		}
+		secrets = append(secrets, raw)
+		if u, err := url.Parse(raw); err == nil {
+			if len(u.Path) > 1 {
+				secrets = append(secrets, u.Path, u.EscapedPath())
+			}
+			if pw, ok := u.User.Password(); ok && pw != "" {
+				secrets = append(secrets, pw)
+			}
+			if u.RawQuery != "" {
+				secrets = append(secrets, u.RawQuery)
+			}
+		}
+	}
+	if ep.Token != "" {
+		secrets = append(secrets, ep.Token)
+	}
+	for _, secret := range secrets {
+		s = strings.ReplaceAll(s, secret, "<redacted>")
+	}
+	return s
 }

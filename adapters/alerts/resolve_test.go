@@ -115,3 +115,17 @@ func TestRedactURL(t *testing.T) {
 		}
 	}
 }
+
+// TestTokenEchoed: a server that refuses the token and quotes it back gets
+// it redacted from the error.
+func TestTokenEchoed(t *testing.T) {
+	rcv := newReceiver(t, status(401, `{"ok":false,"error":"invalid_auth","token":"s3cr3t"}`))
+	ep := alerts.Endpoint{Type: v1.AlertSlack, URL: rcv.URL + secretPath, Token: "s3cr3t", Username: "flagger", Channel: "general"}
+	a := rollbackAlert
+	a.Global = true
+	_, errs := sendAll(t, alerts.Options{Global: &ep}, a)
+	want := `alert of podinfo.test to global notifier not sent: posting to slack ` + rcv.URL + `/… failed after 1 attempt(s): status 401: "{\"ok\":false,\"error\":\"invalid_auth\",\"token\":\"<redacted>\"}"`
+	if len(errs) != 1 || errs[0].Error() != want {
+		t.Errorf("errors %q\nwant   %q", errs, want)
+	}
+}
