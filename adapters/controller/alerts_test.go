@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 
+	"github.com/fledge-canary/fledge/adapters/alerts"
 	"github.com/fledge-canary/fledge/adapters/controller"
 	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
 
@@ -35,6 +37,11 @@ func newChatServer() *chatServer {
 		c.mu.Lock()
 		c.posts[r.URL.Path] = append(c.posts[r.URL.Path], string(b))
 		c.mu.Unlock()
+		if strings.HasPrefix(r.URL.Path, "/dead/") { // a broken hook that quotes its URL back
+			rw.WriteHeader(http.StatusInternalServerError)
+			_, _ = io.WriteString(rw, "no route to "+r.URL.Path)
+			return
+		}
 		_, _ = io.WriteString(rw, "ok")
 	}))
 	DeferCleanup(c.Close)
@@ -51,9 +58,12 @@ var _ = Describe("alerts on a real API server", func() {
 	It("posts exactly Flagger's alerts of the tutorial's rollback to an AlertProvider from a secret and one by severity", func() {
 		chat := newChatServer()
 		w := newWorld(40 * time.Second)
+		w.logs = &lockedBuffer{}
+		noWait := func(context.Context, time.Duration) error { return nil }
 		rec, err := controller.NewWithClients(controller.Clients{Client: k8s, Reader: k8s, Config: cfg, Scheme: scheme}, controller.Options{
 			MeshProvider: v1.ProviderOSM, MetricsServer: "http://prometheus:9090", SelectorLabels: []string{"app"},
 			ConfigTracking: true, Clock: w.clock, Metrics: w.metrics, Log: w.logger(), ClusterName: "envtest",
+			AlertOptions: alerts.Options{Sleep: noWait},
 		})
 		Expect(err).NotTo(HaveOccurred())
 		w.rec = rec
@@ -62,6 +72,8 @@ var _ = Describe("alerts on a real API server", func() {
 			StringData: map[string]string{"address": chat.URL + "/services/T0/B0/slack-secret"}})).To(Succeed())
 		Expect(k8s.Create(ctx, &v1.AlertProvider{ObjectMeta: metav1.ObjectMeta{Name: "on-call", Namespace: w.ns},
 			Spec: v1.AlertProviderSpec{Type: "slack", Channel: "deploys", SecretRef: &v1.SecretReference{Name: "slack-url"}}})).To(Succeed())
+		Expect(k8s.Create(ctx, &v1.AlertProvider{ObjectMeta: metav1.ObjectMeta{Name: "dead", Namespace: w.ns},
+			Spec: v1.AlertProviderSpec{Type: "discord", Address: chat.URL + "/dead/dead-secret"}})).To(Succeed())
 		Expect(k8s.Create(ctx, &v1.AlertProvider{ObjectMeta: metav1.ObjectMeta{Name: "teams", Namespace: w.ns},
 			Spec: v1.AlertProviderSpec{Type: "msteams", Address: chat.URL + "/webhookb2/teams-secret"}})).To(Succeed())
 
@@ -69,6 +81,7 @@ var _ = Describe("alerts on a real API server", func() {
 		cd.Spec.Analysis.Alerts = []v1.CanaryAlert{
 			{Name: "on-call", Severity: "info", ProviderRef: v1.CrossNamespaceObjectReference{Name: "on-call"}},
 			{Name: "errors", Severity: "error", ProviderRef: v1.CrossNamespaceObjectReference{Name: "teams"}},
+			{Name: "broken", Severity: "error", ProviderRef: v1.CrossNamespaceObjectReference{Name: "dead"}},
 		}
 		Expect(k8s.Create(ctx, cd)).To(Succeed())
 		w.tickUntil(cd, 5, v1.PhaseInitialized)
@@ -103,6 +116,12 @@ var _ = Describe("alerts on a real API server", func() {
 				`","sections":[{"activityTitle":"Failed checks threshold reached 5","activitySubtitle":"podinfo.` + ns +
 				`","facts":[{"name":"Cluster","value":"envtest"}]}]}`,
 		}))
+		Expect(chat.got("/dead/dead-secret/slack")).To(HaveLen(3), "a 500 is tried three times")
+		logs := w.logs.String()
+		Expect(logs).To(ContainSubstring("alert of podinfo." + ns + " to alert broken not sent: posting to discord " + chat.URL +
+			`/… failed after 3 attempt(s): status 500: \"no route to <redacted>\"`))
+		Expect(logs).NotTo(ContainSubstring("dead-secret"))
+		Expect(logs).NotTo(ContainSubstring("slack-secret"))
 	})
 
 	It("refuses a Fledge-unknown provider type at the API server, as Flagger's CRD does", func() {
