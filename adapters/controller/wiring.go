@@ -61,7 +61,7 @@ type Clients struct {
 	// Cache, when set, serves the adapters' reads of Deployments,
 	// Services, HPAs, TrafficSplits, ConfigMaps and Secrets (see package
 	// kubecache); nil reads them from the API server.
-	Cache client.Reader
+	Cache  client.Reader
 	Config *rest.Config
 	Scheme *runtime.Scheme
 }
