@@ -191,22 +191,39 @@ func TestReadsNeverOlderThanOwnWrite(t *testing.T) {
 	}
 }
 
-func TestPendingWriteTrustsCacheAfterAMinute(t *testing.T) {
+func TestCacheShowingALaterVersionHoldsTheWrite(t *testing.T) {
 	w := newWorld(deployment("1", 2))
 	ctx := context.Background()
 	patch := []byte(`{"spec":{"replicas":0}}`)
 	if _, err := w.clients.Kubernetes.AppsV1().Deployments(ns).Patch(ctx, "podinfo", types.MergePatchType, patch, metav1.PatchOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	// Someone else writes after us: the cache never shows our version.
-	w.cache.put(deployment("7", 9))
-	_ = replicasOf(t, w)
+	// The Deployment controller updated the status after our write.
+	w.cache.put(deployment("7", 0))
+	if got := replicasOf(t, w); got != 0 {
+		t.Fatalf("replicas %d, want 0", got)
+	}
+	if n := w.liveGets(); n != 0 {
+		t.Errorf("%d reads reached the API server, want none: version 7 follows the written one", n)
+	}
+}
+
+func TestPendingWriteTrustsCacheAfterAMinute(t *testing.T) {
+	w := newWorld(deployment("1", 2))
+	ctx := context.Background()
+	if _, err := w.clients.Kubernetes.AppsV1().Deployments(ns).Update(ctx, deployment("5", 0), metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// The cache's watch is lost: it never shows the write.
+	if got := replicasOf(t, w); got != 0 {
+		t.Fatalf("replicas %d, want the API server's 0", got)
+	}
 	if n := w.liveGets(); n != 1 {
 		t.Fatalf("%d reads reached the API server, want 1", n)
 	}
 	w.clock.Step(61 * time.Second)
-	if got := replicasOf(t, w); got != 9 {
-		t.Errorf("a minute later: replicas %d, want the cache's 9", got)
+	if got := replicasOf(t, w); got != 2 {
+		t.Errorf("a minute later: replicas %d, want the cache's 2", got)
 	}
 	if n := w.liveGets(); n != 1 {
 		t.Errorf("a minute later, %d reads reached the API server, want still 1", n)

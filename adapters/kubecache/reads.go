@@ -2,6 +2,7 @@ package kubecache
 
 import (
 	"context"
+	"strconv"
 	"sync"
 	"time"
 
@@ -13,8 +14,8 @@ import (
 )
 
 // pendingFor is how long a written resourceVersion the cache has not shown
-// is waited for: an object rewritten by someone else meanwhile never shows
-// it, and its cache entry is trusted again after this.
+// is waited for, at most: a cache that stopped (a lost watch) is trusted
+// again after this, as a direct read would be.
 const pendingFor = time.Minute
 
 // objectKey names an object of a kind.
@@ -68,11 +69,26 @@ func (f *freshness) current(k objectKey, cached string) bool {
 	if !ok {
 		return true
 	}
-	if p.version == cached || f.clock.Since(p.at) > pendingFor {
+	if atLeast(cached, p.version) || f.clock.Since(p.at) > pendingFor {
 		delete(f.pending, k)
 		return true
 	}
 	return false
+}
+
+// atLeast reports whether resourceVersion v is version want or a later
+// one. ResourceVersions are opaque, but those of an etcd-backed API server
+// (every one Fledge supports) are etcd revisions, decimal and increasing:
+// a cache that shows a version written after ours (a status update of the
+// Deployment controller) holds our write too. Versions that are not
+// decimal are compared for equality only.
+func atLeast(v, want string) bool {
+	if v == want {
+		return true
+	}
+	a, errA := strconv.ParseUint(v, 10, 64)
+	b, errB := strconv.ParseUint(want, 10, 64)
+	return errA == nil && errB == nil && a >= b
 }
 
 // size is how many writes the cache has not shown yet.

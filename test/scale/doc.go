@@ -17,7 +17,7 @@
 // Everything lives in test files:
 //
 //	go test ./test/scale/                                        # TestScaleSmoke, 20 canaries
-//	go test -run '^$' -bench . -benchtime 1x -timeout 30m ./test/scale/  # N=500
+//	go test -run '^$' -bench ControllerAtScale -benchtime 1x -timeout 30m ./test/scale/  # N=500
 //
 // Environment: FLEDGE_SCALE_N (canaries, default 500), FLEDGE_SCALE_WINDOW
 // (measurement window, default 40s), FLEDGE_SCALE_PROGRESSING (0 skips the
