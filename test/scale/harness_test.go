@@ -42,8 +42,8 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/fledge-canary/fledge/adapters/controller"
-	"github.com/fledge-canary/fledge/adapters/kubecache"
 	"github.com/fledge-canary/fledge/adapters/kube/kubetest"
+	"github.com/fledge-canary/fledge/adapters/kubecache"
 	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
 	"github.com/fledge-canary/fledge/core/engine"
 	"github.com/fledge-canary/fledge/sim/cluster"
@@ -762,6 +762,7 @@ func (r result) cpuMsPerTick() float64 { return r.perTick(float64(r.cpu) / float
 func (r result) apiCPUMsPerTick() float64 {
 	return r.perTick(float64(r.apiCPU) / float64(time.Millisecond))
 }
+
 // onTimePercent is the share of ticks that ran within a tenth of an
 // interval of their due time (100 when none was due).
 func (r result) onTimePercent() float64 {
