@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/go-logr/logr"
+	appsv1 "k8s.io/api/apps/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/record"
@@ -68,9 +70,24 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	r.lag.observe(req.NamespacedName, r.schedule.lateness(req.NamespacedName, cd.GetAnalysisInterval(), now),
 		cd.GetAnalysisInterval(), now)
 	res, err := r.engine.Tick(ctx, cd, now)
-	r.schedule.ticked(req.NamespacedName, now)
+	r.scheduleNext(req.NamespacedName, cd, res, now)
 	r.metrics.observe(cd, res.Record, r.clock.Since(now).Seconds())
+	if wait := r.schedule.wait(req.NamespacedName, cd.GetAnalysisInterval(), now); err == nil && wait > 0 {
+		res.RequeueAfter = wait // the slot of a settled canary
+	}
 	return result(res, err)
+}
+
+// scheduleNext records the tick at now: the next is an interval later, or
+// on the canary's slot when the tick left it settled.
+func (r *Reconciler) scheduleNext(key types.NamespacedName, cd *v1.Canary, res engine.Result, now time.Time) {
+	after := cd.DeepCopy()
+	after.Status = res.Status
+	if after.Status.Phase != "" && settled(after) {
+		r.schedule.tickedSettled(key, cd.GetAnalysisInterval(), now)
+		return
+	}
+	r.schedule.ticked(key, now)
 }
 
 // get reads the canary; nil when it is gone, which is then forgotten.
@@ -164,11 +181,16 @@ func (w *warned) forget(key types.NamespacedName) {
 }
 
 // SetupWithManager registers the reconciler: it watches Canaries (spec
-// changes only) with `workers` concurrent reconciles, and is closed (Close)
-// when the manager stops.
+// changes only) and their Deployments (see wakeOnDeployments) with
+// `workers` concurrent reconciles, and is closed (Close) when the manager
+// stops.
 func (r *Reconciler) SetupWithManager(mgr ctrl.Manager, workers int) error {
+	if err := indexDeployments(context.Background(), mgr); err != nil {
+		return err
+	}
 	if err := ctrl.NewControllerManagedBy(mgr).
 		For(&v1.Canary{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		Watches(&appsv1.Deployment{}, r.wakeOnDeployments()).
 		// Several managers may run in one process (the shard tests): the
 		// name's uniqueness is a process-wide check, not a cluster one.
 		WithOptions(controller.Options{MaxConcurrentReconciles: workers, SkipNameValidation: ptr.To(true)}).
