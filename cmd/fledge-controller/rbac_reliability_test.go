@@ -284,15 +284,15 @@ var keptVerbs = map[string]string{
 	// The informer caches of what a tick reads (package kubecache): their
 	// gets only happen when the cache lags a write, and lists on API
 	// servers without streaming watch-lists.
-	"fledge/deployments/get":                    "a read just after the controller's own write, before the cache shows it",
-	"fledge/deployments/list":                   "the informer lists on API servers without streaming watch-lists",
-	"fledge/services/get":                       "a read just after the controller's own write, before the cache shows it",
-	"fledge/services/list":                      "the informer lists on API servers without streaming watch-lists",
-	"fledge/configmaps,secrets/list":            "the metadata informers list on API servers without streaming watch-lists",
-	"fledge/horizontalpodautoscalers/get":       "a read just after the controller's own write, before the cache shows it",
-	"fledge/horizontalpodautoscalers/list":      "the informer lists on API servers without streaming watch-lists",
-	"fledge/trafficsplits/get":                  "a read just after the controller's own write, before the cache shows it",
-	"fledge/trafficsplits/list":                 "the informer lists on API servers without streaming watch-lists",
+	"fledge/deployments/get":               "a read just after the controller's own write, before the cache shows it",
+	"fledge/deployments/list":              "the informer lists on API servers without streaming watch-lists",
+	"fledge/services/get":                  "a read just after the controller's own write, before the cache shows it",
+	"fledge/services/list":                 "the informer lists on API servers without streaming watch-lists",
+	"fledge/configmaps,secrets/list":       "the metadata informers list on API servers without streaming watch-lists",
+	"fledge/horizontalpodautoscalers/get":  "a read just after the controller's own write, before the cache shows it",
+	"fledge/horizontalpodautoscalers/list": "the informer lists on API servers without streaming watch-lists",
+	"fledge/trafficsplits/get":             "a read just after the controller's own write, before the cache shows it",
+	"fledge/trafficsplits/list":            "the informer lists on API servers without streaming watch-lists",
 }
 
 // TestLeastRBAC shows the shipped role is least: for every verb of every
