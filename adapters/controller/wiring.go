@@ -135,7 +135,12 @@ func NewWithClients(c Clients, opts Options) (*Reconciler, error) {
 // clientsets are the Kubernetes and SMI clientsets of the adapters: they
 // read through c.Cache when it is set.
 func clientsets(c Clients) (kubernetes.Interface, smiclient.Interface, error) {
-	kubeClient, err := kubernetes.NewForConfig(c.Config)
+	// Built-in kinds speak protobuf, cheaper to encode and decode than
+	// JSON (as the manager's cache does); the SMI CRD speaks JSON.
+	protoConfig := rest.CopyConfig(c.Config)
+	protoConfig.ContentType = runtime.ContentTypeProtobuf
+	protoConfig.AcceptContentTypes = runtime.ContentTypeProtobuf + "," + runtime.ContentTypeJSON
+	kubeClient, err := kubernetes.NewForConfig(protoConfig)
 	if err != nil {
 		return nil, nil, fmt.Errorf("kubernetes client: %w", err)
 	}

@@ -49,11 +49,14 @@ import (
 	"github.com/fledge-canary/fledge/sim/cluster"
 )
 
+// interval is the canaries' analysis interval: FLEDGE_SCALE_INTERVAL,
+// default 10s.
+var interval = envDuration("FLEDGE_SCALE_INTERVAL", 10*time.Second)
+
 // The production controller's client settings (cmd/fledge-controller flags).
 const (
 	prodQPS     = 100
 	prodBurst   = 250
-	interval    = 10 * time.Second
 	readyAfter  = 2 * time.Second
 	image       = "ghcr.io/stefanprodan/podinfo:6.0.0"
 	nextImage   = "ghcr.io/stefanprodan/podinfo:6.0.1"
@@ -342,34 +345,41 @@ func cpuSelf() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// cpuChildren is the CPU time of this process's live children (envtest's
-// kube-apiserver and etcd), from /proc/<pid>/stat, assuming USER_HZ=100.
-func cpuChildren() time.Duration {
+// cpuChildren is the CPU time of this process's live children but the
+// kubelet (envtest's kube-apiserver and etcd).
+func cpuChildren(kubelet int) time.Duration {
 	self := os.Getpid()
 	dirs, _ := filepath.Glob("/proc/[0-9]*/stat")
 	var total time.Duration
 	for _, p := range dirs {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			continue
+		pid, _ := strconv.Atoi(strings.Split(p, "/")[2])
+		if cpu, ppid, ok := procCPU(pid); ok && ppid == self && pid != kubelet {
+			total += cpu
 		}
-		s := string(b)
-		i := strings.LastIndexByte(s, ')')
-		if i < 0 {
-			continue
-		}
-		f := strings.Fields(s[i+1:]) // f[0] is field 3 (state)
-		if len(f) < 13 {
-			continue
-		}
-		if ppid, _ := strconv.Atoi(f[1]); ppid != self {
-			continue
-		}
-		ut, _ := strconv.ParseInt(f[11], 10, 64)
-		st, _ := strconv.ParseInt(f[12], 10, 64)
-		total += time.Duration(ut+st) * (time.Second / 100)
 	}
 	return total
+}
+
+// procCPU is the CPU time and parent of a process, from /proc/<pid>/stat,
+// assuming USER_HZ=100.
+func procCPU(pid int) (cpu time.Duration, ppid int, ok bool) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, 0, false
+	}
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return 0, 0, false
+	}
+	f := strings.Fields(s[i+1:]) // f[0] is field 3 (state)
+	if len(f) < 13 {
+		return 0, 0, false
+	}
+	ppid, _ = strconv.Atoi(f[1])
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(ut+st) * (time.Second / 100), ppid, true
 }
 
 // rssMB is VmRSS from /proc/self/status, in MiB.
@@ -413,7 +423,9 @@ type kubelets struct {
 
 func startKubelets(ctx context.Context, kube kubernetes.Interface, workers int) *kubelets {
 	k := &kubelets{kube: kube, byNS: map[string]*cluster.Kubelet{}, queue: workqueue.NewTypedDelayingQueue[string]()}
-	factory := informers.NewSharedInformerFactory(kube, 0)
+	// Stripped of managedFields, as the controller's caches are: the
+	// harness shares the process's memory with the controller.
+	factory := informers.NewSharedInformerFactoryWithOptions(kube, 0, informers.WithTransform(ctrlcache.TransformStripManagedFields()))
 	inf := factory.Apps().V1().Deployments().Informer()
 	enqueue := func(obj any) {
 		if d, ok := obj.(*appsv1.Deployment); ok {
@@ -479,6 +491,7 @@ type harness struct {
 	mgrDone chan error
 	logPath string
 	audit   *auditLog
+	kubelet *os.Process // the simulated kubelet, out of the measured process
 }
 
 func name(i int) (ns, n string) { return fmt.Sprintf("scale-%04d", i), fmt.Sprintf("podinfo-%04d", i) }
@@ -527,8 +540,10 @@ func startHarness(tb testing.TB, n int) *harness {
 
 	h.admin, err = client.New(cfg, client.Options{Scheme: scheme})
 	must(tb, err)
-	h.kube = kubernetes.NewForConfigOrDie(cfg)
-	startKubelets(h.ctx, h.kube, 4)
+	protoConfig := rest.CopyConfig(cfg)
+	protoConfig.ContentType = kruntime.ContentTypeProtobuf
+	h.kube = kubernetes.NewForConfigOrDie(protoConfig)
+	h.kubelet = startKubeletProcess(tb, h.ctx, h.env)
 
 	start = time.Now()
 	h.parallel(func(i int) error {
@@ -740,6 +755,7 @@ type result struct {
 	tickSeconds     float64 // wall time inside ticks
 	limiter, rtt    float64 // seconds waiting for the client-side rate limiter, in round trips
 	cpu, apiCPU     time.Duration
+	kubeletCPU      time.Duration // the simulated kubelet's process
 	requests        map[reqKey]int
 	total, writes   int // counted at the API server, watches apart
 	watches         int
@@ -802,7 +818,9 @@ func (h *harness) measureWhile(tb testing.TB, label string, wait func()) result 
 	must(tb, err)
 	audit0 := h.audit.offset()
 	lim0, rtt0 := limiterWait(), h.counter.roundTrips()
-	cpu0, api0 := cpuSelf(), cpuChildren()
+	kubeletPID := h.kubelet.Pid
+	kubelet0, _, _ := procCPU(kubeletPID)
+	cpu0, api0 := cpuSelf(), cpuChildren(kubeletPID)
 	stopProfile := h.profile(tb, label)
 	start := time.Now()
 
@@ -810,7 +828,9 @@ func (h *harness) measureWhile(tb testing.TB, label string, wait func()) result 
 
 	end := time.Now()
 	stopProfile()
-	cpu1, api1 := cpuSelf(), cpuChildren()
+	cpu1, api1 := cpuSelf(), cpuChildren(kubeletPID)
+	kubelet1, _, _ := procCPU(kubeletPID)
+	r.kubeletCPU = kubelet1 - kubelet0
 	requests, err := h.audit.requests(audit0, h.audit.offset())
 	must(tb, err)
 	r.limiter, r.rtt = limiterWait()-lim0, (h.counter.roundTrips() - rtt0).Seconds()
@@ -900,8 +920,9 @@ func (r result) table() string {
 		"                 (controller clients: QPS %d, burst %d; %d workers)\n",
 		r.perTick(r.tickSeconds*1000), r.perTick(r.limiter*1000), r.perTick(r.rtt*1000),
 		envInt("FLEDGE_SCALE_QPS", prodQPS), envInt("FLEDGE_SCALE_BURST", prodBurst), envInt("FLEDGE_SCALE_WORKERS", 2))
-	fmt.Fprintf(&b, "controller CPU   %.3f s = %.3f ms/tick = %.1f%% of one CPU (test process: controller, informers, harness)\n",
+	fmt.Fprintf(&b, "controller CPU   %.3f s = %.3f ms/tick = %.1f%% of one CPU (test process: the controller, its informers, the harness's polls)\n",
 		r.cpu.Seconds(), r.cpuMsPerTick(), 100*r.cpu.Seconds()/r.window.Seconds())
+	fmt.Fprintf(&b, "kubelet CPU      %.3f s (the simulated kubelet, in its own process)\n", r.kubeletCPU.Seconds())
 	fmt.Fprintf(&b, "apiserver+etcd   %.3f s = %.3f ms/tick = %.1f%% of one CPU\n",
 		r.apiCPU.Seconds(), r.apiCPUMsPerTick(), 100*r.apiCPU.Seconds()/r.window.Seconds())
 	fmt.Fprintf(&b, "requests         %d = %.2f/tick; writes %d = %.3f/tick; Canary status writes %d; watches ended %d\n"+

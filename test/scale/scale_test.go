@@ -10,6 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 
 	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
+	"github.com/fledge-canary/fledge/sim/whatif"
 )
 
 // TestScaleSmoke runs 20 canaries to Initialized and checks that idle
@@ -51,7 +52,9 @@ func TestScaleSmoke(t *testing.T) {
 // analyses. It reports idle-requests/tick, idle-cpu-ms/tick,
 // progressing-requests/tick, progressing-cpu-ms/tick, on-time-% (the ticks
 // of the idle and progressing windows that ran within a tenth of an
-// interval of their due time) and rss-MiB. Requests are counted at the API
+// interval of their due time), rss-MiB and promoted-s (from the image bump
+// until every canary is Succeeded, at most the spec's arithmetic plus two
+// intervals). Requests are counted at the API
 // server (its audit log of the controller's user).
 //
 //	go test -run '^$' -bench ControllerAtScale -benchtime 1x -timeout 30m ./test/scale/
@@ -75,7 +78,13 @@ func BenchmarkControllerAtScale(b *testing.B) {
 	}
 	progressing := idle
 	if envInt("FLEDGE_SCALE_PROGRESSING", 1) != 0 {
-		progressing = h.measureAnalyses(b, window)
+		var bumped time.Time
+		progressing, bumped = h.measureAnalyses(b, window)
+		promoted, limit := h.waitPromoted(b, bumped)
+		b.ReportMetric(promoted.Seconds(), "promoted-s")
+		if promoted > limit {
+			b.Errorf("all %d promoted %s after the image bump, more than the spec's arithmetic + 2 intervals (%s)", n, promoted, limit)
+		}
 	}
 	b.ReportMetric(0, "ns/op")
 	b.ReportMetric(idle.perTick(float64(idle.total)), "idle-requests/tick")
@@ -89,7 +98,7 @@ func BenchmarkControllerAtScale(b *testing.B) {
 // measureAnalyses bumps the image of every target, measures the ticks
 // that detect it, then a window of the analyses (weight steps: no metrics,
 // no webhooks), and returns the latter.
-func (h *harness) measureAnalyses(b *testing.B, window time.Duration) result {
+func (h *harness) measureAnalyses(b *testing.B, window time.Duration) (result, time.Time) {
 	start := time.Now()
 	patch := fmt.Appendf(nil, `{"spec":{"template":{"spec":{"containers":[{"name":"podinfod","image":%q}]}}}}`, nextImage)
 	h.parallel(func(i int) error {
@@ -105,5 +114,20 @@ func (h *harness) measureAnalyses(b *testing.B, window time.Duration) result {
 	r := h.measure(b, "progressing: during the analysis (CPU includes the kubelet's work)", window)
 	logf(b, "%s", r.table())
 	logf(b, "phases after the window: %v", h.phases(b))
-	return r
+	return r, start
+}
+
+// waitPromoted waits until every canary is Succeeded and returns how long
+// after the image bump that was, and the most it may take: the spec's
+// arithmetic (sim/whatif: detection, readiness, one tick per weight,
+// promotion) plus two intervals.
+func (h *harness) waitPromoted(b *testing.B, bumped time.Time) (took, limit time.Duration) {
+	arith, err := whatif.ArithmeticOf(canary(name(0)), readyAfter)
+	must(b, err)
+	limit = arith.Promotion + 2*interval
+	h.waitPhase(b, v1.PhaseSucceeded, limit+5*time.Minute)
+	took = time.Since(bumped)
+	logf(b, "all %d canaries Succeeded %s after the image bump; the arithmetic says %s, + 2 intervals = %s (load %s)",
+		h.n, took.Round(time.Millisecond), arith.Promotion, limit, loadavg())
+	return took, limit
 }
