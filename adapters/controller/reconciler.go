@@ -37,6 +37,7 @@ type Reconciler struct {
 	validation v1.ValidationOptions
 	schedule   *schedule
 	warned     *warned
+	validated  *validated
 	// sender and broadcaster deliver events in the background; Close
 	// stops them once no reconcile is running.
 	sender      *webhook.EventSender
@@ -59,7 +60,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	if !cd.DeletionTimestamp.IsZero() {
 		return result(r.engine.Finalize(ctx, cd, now))
 	}
-	errs, warnings := cd.Validate(r.validation)
+	errs, warnings := r.validated.of(req.NamespacedName, cd, r.validation)
 	r.warn(cd, warnings)
 	if len(errs) > 0 {
 		return result(r.engine.Refuse(ctx, cd, errs, now))
@@ -132,6 +133,7 @@ func (r *Reconciler) countCanaries(ctx context.Context, namespace string) {
 func (r *Reconciler) gone(ctx context.Context, key types.NamespacedName) {
 	r.schedule.forget(key)
 	r.warned.forget(key)
+	r.validated.forget(key)
 	r.metrics.forget(key)
 	r.countCanaries(ctx, key.Namespace)
 }

@@ -139,3 +139,35 @@ func TestWakes(t *testing.T) {
 		}
 	}
 }
+
+func TestValidatedOncePerVersion(t *testing.T) {
+	key := types.NamespacedName{Namespace: "test", Name: "podinfo"}
+	canary := func(version string, threshold int) *v1.Canary {
+		cd := &v1.Canary{Spec: v1.CanarySpec{
+			TargetRef: v1.LocalObjectReference{APIVersion: "apps/v1", Kind: "Deployment", Name: "podinfo"},
+			Service:   v1.CanaryService{Port: 9898},
+			Analysis:  &v1.CanaryAnalysis{Interval: "10s", Threshold: threshold, StepWeight: 10, MaxWeight: 50},
+		}}
+		cd.Name, cd.Namespace, cd.UID, cd.ResourceVersion = "podinfo", "test", "u1", version
+		return cd
+	}
+	v := newValidated()
+	steps := []struct {
+		name    string
+		cd      *v1.Canary
+		invalid bool
+	}{
+		{"valid", canary("1", 5), false},
+		// An invalid spec under the same version cannot happen on an API
+		// server: it shows that the memo answered.
+		{"same version", canary("1", -1), false},
+		{"new version", canary("2", -1), true},
+		{"fixed", canary("3", 5), false},
+	}
+	for _, s := range steps {
+		errs, _ := v.of(key, s.cd, v1.ValidationOptions{})
+		if got := len(errs) > 0; got != s.invalid {
+			t.Errorf("%s: invalid %v (%v), want %v", s.name, got, errs, s.invalid)
+		}
+	}
+}

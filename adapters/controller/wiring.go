@@ -115,6 +115,7 @@ func NewWithClients(c Clients, opts Options) (*Reconciler, error) {
 		validation: v1.ValidationOptions{NoCrossNamespaceRefs: opts.NoCrossNamespaceRefs},
 		schedule:   newSchedule(),
 		warned:     newWarned(),
+		validated:  newValidated(),
 	}
 	rec.engine = &engine.Engine{
 		Workload: kube.NewWorkload(kubeClient, kube.Options{
