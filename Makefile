@@ -76,8 +76,9 @@ image-test: ## Build the image twice, run its entrypoint with -version, check co
 test: purity vet fmt-check verify-generate unit image-test lint ## Everything CI runs: purity, vet, gofmt, generated code, tests, image, lint.
 
 .PHONY: purity
-purity: ## Check core/ stays pure (no wall clock, no client-go, net/http or PromQL engine).
+purity: ## Check core/ stays pure (no wall clock, client-go, net/http or PromQL engine) and no file cites notes outside the repo.
 	bash hack/check-core-purity.sh
+	bash hack/check-standalone.sh
 
 .PHONY: vet
 vet: ## Run go vet.

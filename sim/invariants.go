@@ -79,7 +79,7 @@ func TakeSnapshot(ctx context.Context, kc kubernetes.Interface, sc versioned.Int
 //     Promoting, Finalising or Succeeded;
 //   - a tick that ends in Failed (a rollback) leaves all traffic on the
 //     primary and the target at zero replicas. A failed promotion (primary
-//     stuck while promoting) is the exception SPEC.md keeps from Flagger
+//     stuck while promoting) is the exception Fledge keeps from Flagger
 //     1.44: traffic goes to the canary, whose status weight is then 100.
 func Invariants(cd *v1.Canary, before, after Snapshot) []error {
 	var errs []error

@@ -91,7 +91,9 @@ func newWorld(readyAfter time.Duration) *world {
 	hpa := kubetest.HPA()
 	hpa.Namespace = w.ns
 	one := int32(1)
-	hpa.Spec.MinReplicas = &one // scaled up from zero to 1 replica, as SPEC.md §4's readiness line shows
+	// Scaled up from zero to 1 replica, as Flagger's readiness line shows
+	// (docs/flagger-compatibility.md, Readiness).
+	hpa.Spec.MinReplicas = &one
 	Expect(k8s.Create(ctx, hpa)).To(Succeed())
 	w.restart()
 	w.kubelet = cluster.NewKubelet(kube, w.ns, readyAfter)

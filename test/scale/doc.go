@@ -11,7 +11,7 @@
 // process CPU per canary-tick, API requests per tick by verb and resource
 // (a counting RoundTripper wraps the controller's rest.Config), writes per
 // tick, resident memory, ticks per second, and how the ticks spread over the
-// analysis interval. DESIGN.md ("The controller at scale") gives Flagger's
+// analysis interval. docs/flagger-compatibility.md ("At scale") gives Flagger's
 // figures to compare with.
 //
 // Everything lives in test files:
