@@ -126,16 +126,6 @@ func (c *counter) roundTrips() time.Duration {
 	return c.rtt
 }
 
-func (c *counter) snapshot() map[reqKey]int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	out := make(map[reqKey]int, len(c.counts))
-	for k, v := range c.counts {
-		out[k] = v
-	}
-	return out
-}
-
 func (c *counter) writes() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -543,7 +533,7 @@ func startHarness(tb testing.TB, n int) *harness {
 	protoConfig := rest.CopyConfig(cfg)
 	protoConfig.ContentType = kruntime.ContentTypeProtobuf
 	h.kube = kubernetes.NewForConfigOrDie(protoConfig)
-	h.kubelet = startKubeletProcess(tb, h.ctx, h.env)
+	h.kubelet = startKubeletProcess(h.ctx, tb, h.env)
 
 	start = time.Now()
 	h.parallel(func(i int) error {

@@ -56,7 +56,7 @@ func runKubelet(path string) error {
 // startKubeletProcess runs the simulated kubelet in a child process (this
 // test binary, see TestMain), so that its CPU and memory are not counted
 // as the controller's; it stops with the test.
-func startKubeletProcess(tb testing.TB, ctx context.Context, env *envtest.Environment) *os.Process {
+func startKubeletProcess(ctx context.Context, tb testing.TB, env *envtest.Environment) *os.Process {
 	user, err := env.AddUser(envtest.User{Name: "kubelet", Groups: []string{"system:masters"}}, nil)
 	must(tb, err)
 	kubeconfig, err := user.KubeConfig()
@@ -72,7 +72,9 @@ func startKubeletProcess(tb testing.TB, ctx context.Context, env *envtest.Enviro
 	go func() { done <- cmd.Wait() }()
 	tb.Cleanup(func() {
 		_ = cmd.Process.Signal(syscall.SIGTERM)
-		<-done
+		if err := <-done; err != nil && ctx.Err() == nil {
+			tb.Logf("kubelet process: %v", err)
+		}
 	})
 	return cmd.Process
 }
