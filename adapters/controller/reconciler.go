@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-logr/logr"
 	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/record"
@@ -38,6 +39,8 @@ type Reconciler struct {
 	schedule   *schedule
 	warned     *warned
 	validated  *validated
+	// configTracking wakes canaries on changes of their configs.
+	configTracking bool
 	// sender and broadcaster deliver events in the background; Close
 	// stops them once no reconcile is running.
 	sender      *webhook.EventSender
@@ -190,9 +193,14 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager, workers int) error {
 	if err := indexDeployments(context.Background(), mgr); err != nil {
 		return err
 	}
-	if err := ctrl.NewControllerManagedBy(mgr).
+	b := ctrl.NewControllerManagedBy(mgr).
 		For(&v1.Canary{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
-		Watches(&appsv1.Deployment{}, r.wakeOnDeployments()).
+		Watches(&appsv1.Deployment{}, r.wakeOnDeployments())
+	if r.configTracking {
+		b = b.WatchesMetadata(&corev1.ConfigMap{}, r.wakeOnConfigs("configmap")).
+			WatchesMetadata(&corev1.Secret{}, r.wakeOnConfigs("secret"))
+	}
+	if err := b.
 		// Several managers may run in one process (the shard tests): the
 		// name's uniqueness is a process-wide check, not a cluster one.
 		WithOptions(controller.Options{MaxConcurrentReconciles: workers, SkipNameValidation: ptr.To(true)}).

@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
+	"github.com/fledge-canary/fledge/adapters/kube"
 	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
 )
 
@@ -87,4 +88,45 @@ func wakes(cd *v1.Canary, dep string, newTemplate bool) bool {
 		return newTemplate && dep == cd.Spec.TargetRef.Name
 	}
 	return false
+}
+
+// wakeOnConfigs ticks a settled canary at once when a ConfigMap or Secret
+// its target uses changes (kind "configmap" or "secret", as config
+// tracking names them): with config tracking, that is a new revision.
+func (r *Reconciler) wakeOnConfigs(kind string) handler.EventHandler {
+	return handler.Funcs{
+		UpdateFunc: func(ctx context.Context, e event.UpdateEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+			if e.ObjectOld.GetResourceVersion() == e.ObjectNew.GetResourceVersion() {
+				return // a resync
+			}
+			for _, key := range r.usersOf(ctx, kind, e.ObjectNew) {
+				r.schedule.wake(key)
+				q.Add(reconcile.Request{NamespacedName: key})
+			}
+		},
+	}
+}
+
+// usersOf are the settled canaries whose target uses the config.
+func (r *Reconciler) usersOf(ctx context.Context, kind string, config client.Object) []types.NamespacedName {
+	var list v1.CanaryList
+	if err := r.client.List(ctx, &list, client.InNamespace(config.GetNamespace())); err != nil {
+		r.log.Error(err, "finding the canaries of a changed config", kind, config.GetName()+"."+config.GetNamespace())
+		return nil
+	}
+	var keys []types.NamespacedName
+	for i := range list.Items {
+		cd := &list.Items[i]
+		if !settled(cd) {
+			continue
+		}
+		var target appsv1.Deployment
+		if err := r.client.Get(ctx, client.ObjectKey{Namespace: cd.Namespace, Name: cd.Spec.TargetRef.Name}, &target); err != nil {
+			continue // the tick reports a missing target
+		}
+		if kube.UsesConfig(&target.Spec.Template.Spec, kind, config.GetName()) {
+			keys = append(keys, client.ObjectKeyFromObject(cd))
+		}
+	}
+	return keys
 }

@@ -110,12 +110,13 @@ func NewWithClients(c Clients, opts Options) (*Reconciler, error) {
 	sink := &eventHooks{sender: sender, global: opts.EventWebhook, log: opts.Log}
 	rec := &Reconciler{
 		client: c.Client, clock: opts.Clock, log: opts.Log, sender: sender, broadcaster: broadcaster,
-		metrics:    NewMetrics(opts.Registry, opts.Version, opts.MeshProvider),
-		lag:        newLagMeter(opts.Registry, opts.Log),
-		validation: v1.ValidationOptions{NoCrossNamespaceRefs: opts.NoCrossNamespaceRefs},
-		schedule:   newSchedule(),
-		warned:     newWarned(),
-		validated:  newValidated(),
+		metrics:        NewMetrics(opts.Registry, opts.Version, opts.MeshProvider),
+		lag:            newLagMeter(opts.Registry, opts.Log),
+		validation:     v1.ValidationOptions{NoCrossNamespaceRefs: opts.NoCrossNamespaceRefs},
+		schedule:       newSchedule(),
+		warned:         newWarned(),
+		validated:      newValidated(),
+		configTracking: opts.ConfigTracking,
 	}
 	rec.engine = &engine.Engine{
 		Workload: kube.NewWorkload(kubeClient, kube.Options{
