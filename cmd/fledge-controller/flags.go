@@ -67,8 +67,11 @@ func parseFlags(args []string, out io.Writer) (*flags, error) {
 	fs.StringVar(&f.eventSource, "event-source", controller.DefaultEventSource, "source component of the Kubernetes Events (Flagger's: flagger)")
 	fs.StringVar(&f.kubeconfig, "kubeconfig", "", "path to a kubeconfig; in-cluster config when empty")
 	fs.StringVar(&f.master, "master", "", "API server address, overriding the kubeconfig's")
-	fs.Float64Var(&f.qps, "kubeconfig-qps", 100, "client requests per second to the API server")
-	fs.IntVar(&f.burst, "kubeconfig-burst", 250, "client request burst to the API server")
+	// Twice Flagger's 100/250: a tick in an analysis writes its
+	// TrafficSplit and about one Event through one client, so 500 canaries
+	// analysed at a 10s interval need about 115 requests/s (BENCHMARKS.md).
+	fs.Float64Var(&f.qps, "kubeconfig-qps", 200, "client requests per second to the API server (each client)")
+	fs.IntVar(&f.burst, "kubeconfig-burst", 400, "client request burst to the API server (each client)")
 	fs.StringVar(&f.logLevel, "log-level", "debug", "log level: debug, info, warn or error")
 	fs.StringVar(&f.zapEncoding, "zap-encoding", "json", "log encoding: json or console")
 	fs.IntVar(&f.port, "port", 8080, "port of /metrics, /healthz and /readyz")

@@ -23,8 +23,9 @@
 // (measurement window, default 40s), FLEDGE_SCALE_PROGRESSING (0 skips the
 // progressing windows), FLEDGE_SCALE_WORKERS (reconcile workers, default 2
 // as the -threadiness flag), FLEDGE_SCALE_QPS and FLEDGE_SCALE_BURST (the
-// controller's client rate limits, default 100 and 250 as the
+// controller's client rate limits, default 200 and 400 as the
 // -kubeconfig-qps and -kubeconfig-burst flags), FLEDGE_SCALE_CPUPROFILE (a
 // path prefix: a CPU profile of each window), FLEDGE_SCALE_SMOKE_N (the
-// smoke test's canaries, default 20).
+// smoke test's canaries, default 20), FLEDGE_SCALE_INTERVAL (the canaries'
+// analysis interval, default 10s).
 package scale

@@ -55,8 +55,8 @@ var interval = envDuration("FLEDGE_SCALE_INTERVAL", 10*time.Second)
 
 // The production controller's client settings (cmd/fledge-controller flags).
 const (
-	prodQPS     = 100
-	prodBurst   = 250
+	prodQPS     = 200
+	prodBurst   = 400
 	readyAfter  = 2 * time.Second
 	image       = "ghcr.io/stefanprodan/podinfo:6.0.0"
 	nextImage   = "ghcr.io/stefanprodan/podinfo:6.0.1"
