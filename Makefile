@@ -112,6 +112,10 @@ lint: golangci-lint-bin ## Run golangci-lint (installs the pinned version if mis
 bench: ## Run the Go benchmarks.
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./...
 
+.PHONY: bench-scale
+bench-scale: ## The controller at FLEDGE_SCALE_N canaries (default 500) on envtest: BenchmarkControllerAtScale.
+	KUBEBUILDER_ASSETS="$$(bash hack/envtest.sh)" $(GO) test -run '^$$' -bench ControllerAtScale -benchtime 1x -timeout 100m ./test/scale/
+
 .PHONY: reliability
 reliability: ## Run the exhaustive fault-injection matrix (FLEDGE_RELIABILITY=full; RELIABILITY.md has the figures).
 	KUBEBUILDER_ASSETS="$$(bash hack/envtest.sh)" FLEDGE_RELIABILITY=full $(GO) test -tags reliability -count=1 -timeout 120m ./...
