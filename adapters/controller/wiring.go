@@ -18,10 +18,10 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	smiclient "github.com/servicemeshinterface/smi-sdk-go/pkg/gen/client/split/clientset/versioned"
+	gwclient "sigs.k8s.io/gateway-api/pkg/client/clientset/versioned"
 
 	"github.com/fledge-canary/fledge/adapters/kube"
 	promadapter "github.com/fledge-canary/fledge/adapters/prometheus"
-	"github.com/fledge-canary/fledge/adapters/smi"
 	"github.com/fledge-canary/fledge/adapters/webhook"
 	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
 	"github.com/fledge-canary/fledge/core/engine"
@@ -76,6 +76,10 @@ func NewWithClients(c Clients, opts Options) (*Reconciler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("SMI client: %w", err)
 	}
+	gatewayClient, err := gwclient.NewForConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("gateway API client: %w", err)
+	}
 	if opts.Clock == nil {
 		opts.Clock = clock.RealClock{}
 	}
@@ -99,7 +103,7 @@ func NewWithClients(c Clients, opts Options) (*Reconciler, error) {
 		client: c.Client, clock: opts.Clock, log: opts.Log, sender: sender, broadcaster: broadcaster,
 		metrics:    NewMetrics(opts.Registry, opts.Version, opts.MeshProvider),
 		lag:        newLagMeter(opts.Registry, opts.Log),
-		validation: v1.ValidationOptions{NoCrossNamespaceRefs: opts.NoCrossNamespaceRefs},
+		validation: v1.ValidationOptions{NoCrossNamespaceRefs: opts.NoCrossNamespaceRefs, MeshProvider: opts.MeshProvider},
 		schedule:   newSchedule(),
 		warned:     newWarned(),
 	}
@@ -107,7 +111,7 @@ func NewWithClients(c Clients, opts Options) (*Reconciler, error) {
 		Workload: kube.NewWorkload(kubeClient, kube.Options{
 			SelectorLabels: opts.SelectorLabels, ConfigTracking: opts.ConfigTracking, IncludeLabelPrefixes: opts.IncludeLabelPrefixes,
 		}),
-		Router:     smi.NewRouter(kube.NewServices(kubeClient), splitClient),
+		Router:     newProviderRouter(opts.MeshProvider, kube.NewServices(kubeClient), splitClient, gatewayClient),
 		Metrics:    opts.Metrics,
 		Templates:  templates{client: c.Client},
 		Webhooks:   caller,
