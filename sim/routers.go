@@ -36,6 +36,11 @@ func (r *run) newRouter() engine.Router {
 	}
 }
 
+// routeClients are the clients the invariants read the routes with.
+func (r *run) routeClients() RouteClients {
+	return RouteClients{Split: r.smi, Gateway: r.gw}
+}
+
 // meshOf is whose series the traffic model exports for a canary: those
 // its builtin metrics are judged by (see query.ObserverFor).
 func meshOf(cd *v1.Canary) traffic.Mesh {

@@ -27,7 +27,8 @@ func httpRouteCRD() string {
 }
 
 // canaryFrom is a Canary of scenarios/manifests in the world's namespace,
-// its webhooks pointed at the test's load tester.
+// its webhooks pointed at the test's load tester (tutorialCanary is
+// podinfo-canary.yaml's).
 func (w *world) canaryFrom(manifest string) *v1.Canary {
 	data, err := os.ReadFile(filepath.Join("..", "..", "scenarios", "manifests", manifest))
 	Expect(err).NotTo(HaveOccurred())
