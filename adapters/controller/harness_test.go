@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"slices"
 	"sort"
 	"strconv"
@@ -121,16 +120,7 @@ func (w *world) logger() logr.Logger {
 // tutorialCanary is scenarios/manifests/podinfo-canary.yaml in the world's
 // namespace, its webhooks pointed at the test's load tester.
 func (w *world) tutorialCanary() *v1.Canary {
-	data, err := os.ReadFile("../../scenarios/manifests/podinfo-canary.yaml")
-	Expect(err).NotTo(HaveOccurred())
-	m, err := v1.Decode(data)
-	Expect(err).NotTo(HaveOccurred())
-	cd := &m.Canaries[0]
-	cd.Namespace = w.ns
-	for i := range cd.Spec.Analysis.Webhooks {
-		cd.Spec.Analysis.Webhooks[i].URL = w.loadtester.URL + "/"
-	}
-	return cd
+	return w.canaryFrom("podinfo-canary.yaml")
 }
 
 // tick plays one analysis interval: the kubelet catches up, the

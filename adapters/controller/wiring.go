@@ -19,11 +19,11 @@ import (
 
 	smiv1alpha2 "github.com/servicemeshinterface/smi-sdk-go/pkg/apis/split/v1alpha2"
 	smiclient "github.com/servicemeshinterface/smi-sdk-go/pkg/gen/client/split/clientset/versioned"
+	gwclient "sigs.k8s.io/gateway-api/pkg/client/clientset/versioned"
 
 	"github.com/fledge-canary/fledge/adapters/kube"
 	"github.com/fledge-canary/fledge/adapters/kubecache"
 	promadapter "github.com/fledge-canary/fledge/adapters/prometheus"
-	"github.com/fledge-canary/fledge/adapters/smi"
 	"github.com/fledge-canary/fledge/adapters/webhook"
 	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
 	"github.com/fledge-canary/fledge/core/engine"
@@ -75,7 +75,7 @@ func New(mgr ctrl.Manager, opts Options) (*Reconciler, error) {
 	}
 	// Registered now, started with the manager: warm before this replica
 	// leads.
-	if err := kubecache.Warm(context.Background(), mgr.GetCache()); err != nil {
+	if err := kubecache.Warm(context.Background(), mgr.GetCache(), mgr.GetRESTMapper(), mgr.GetScheme()); err != nil {
 		return nil, err
 	}
 	return NewWithClients(Clients{
@@ -88,6 +88,10 @@ func NewWithClients(c Clients, opts Options) (*Reconciler, error) {
 	kubeClient, splitClient, err := clientsets(c)
 	if err != nil {
 		return nil, err
+	}
+	gatewayClient, err := gwclient.NewForConfig(c.Config)
+	if err != nil {
+		return nil, fmt.Errorf("gateway API client: %w", err)
 	}
 	if opts.Clock == nil {
 		opts.Clock = clock.RealClock{}
@@ -112,7 +116,7 @@ func NewWithClients(c Clients, opts Options) (*Reconciler, error) {
 		client: c.Client, clock: opts.Clock, log: opts.Log, sender: sender, broadcaster: broadcaster,
 		metrics:        NewMetrics(opts.Registry, opts.Version, opts.MeshProvider),
 		lag:            newLagMeter(opts.Registry, opts.Log),
-		validation:     v1.ValidationOptions{NoCrossNamespaceRefs: opts.NoCrossNamespaceRefs},
+		validation:     v1.ValidationOptions{NoCrossNamespaceRefs: opts.NoCrossNamespaceRefs, MeshProvider: opts.MeshProvider},
 		schedule:       newSchedule(),
 		warned:         newWarned(),
 		validated:      newValidated(),
@@ -122,7 +126,7 @@ func NewWithClients(c Clients, opts Options) (*Reconciler, error) {
 		Workload: kube.NewWorkload(kubeClient, kube.Options{
 			SelectorLabels: opts.SelectorLabels, ConfigTracking: opts.ConfigTracking, IncludeLabelPrefixes: opts.IncludeLabelPrefixes,
 		}),
-		Router:     smi.NewRouter(kube.NewServices(kubeClient), splitClient),
+		Router:     newProviderRouter(opts.MeshProvider, kube.NewServices(kubeClient), splitClient, gatewayClient),
 		Metrics:    opts.Metrics,
 		Templates:  templates{client: c.Client},
 		Webhooks:   caller,

@@ -45,7 +45,8 @@ func parseFlags(args []string, out io.Writer) (*flags, error) {
 	fs := flag.NewFlagSet("fledge-controller", flag.ContinueOnError)
 	fs.SetOutput(out)
 	var selector, include string
-	fs.StringVar(&f.meshProvider, "mesh-provider", v1.ProviderOSM, "service mesh provider; Fledge routes with osm only")
+	fs.StringVar(&f.meshProvider, "mesh-provider", v1.ProviderOSM,
+		"provider of the Canaries without spec.provider: osm, linkerd or gatewayapi:v1 (a Canary's spec.provider wins)")
 	fs.StringVar(&f.metricsServer, "metrics-server", "http://prometheus:9090", "Prometheus URL for builtin and inline-query metrics")
 	fs.StringVar(&f.namespace, "namespace", "", "watch Canaries in this namespace only (also the leader-election namespace)")
 	fs.BoolVar(&f.leaderElection, "enable-leader-election", false, "elect a leader with a Lease so that only one replica acts")
@@ -95,8 +96,8 @@ func parseFlags(args []string, out io.Writer) (*flags, error) {
 
 // check refuses flag values the controller cannot run with.
 func (f *flags) check() error {
-	if f.meshProvider != v1.ProviderOSM {
-		return fmt.Errorf("-mesh-provider=%s: Fledge routes traffic with OSM's SMI TrafficSplit only; use -mesh-provider=osm", f.meshProvider)
+	if err := v1.ValidateMeshProvider(f.meshProvider); err != nil {
+		return fmt.Errorf("-mesh-provider=%s: %w", f.meshProvider, err)
 	}
 	if !isHTTPURL(f.metricsServer) {
 		return fmt.Errorf("-metrics-server=%s: want an http(s) URL such as http://osm-prometheus.osm-system.svc:7070", webhook.RedactURL(f.metricsServer))

@@ -21,8 +21,9 @@ func TestValidateExamples(t *testing.T) {
 	if err := runValidate(&out, files, validateOptions{strict: true, output: "text"}); err != nil {
 		t.Fatalf("examples rejected (%v):\n%s", err, out.String())
 	}
-	if got := strings.Count(out.String(), ": valid\n"); got != 4 {
-		t.Errorf("want 4 valid manifests (3 canaries, 1 template), got %d:\n%s", got, out.String())
+	if got := strings.Count(out.String(), ": valid\n"); got != 7 {
+		t.Errorf("want 7 valid manifests (6 canaries: OSM's, Gateway API's, A/B, Linkerd's, 404s, reference; 1 template), got %d:\n%s",
+			got, out.String())
 	}
 }
 

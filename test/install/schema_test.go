@@ -13,8 +13,9 @@ func TestSchemaRefusals(t *testing.T) {
 		set  string
 		want string
 	}{
-		{"meshProvider=istio", "Fledge supports osm only"},
-		{"meshProvider=", "Fledge supports osm only"},
+		{"meshProvider=istio", "Fledge supports osm, linkerd and gatewayapi:v1 only"},
+		{"meshProvider=", "Fledge supports osm, linkerd and gatewayapi:v1 only"},
+		{"meshProvider=gatewayapi", "Fledge supports osm, linkerd and gatewayapi:v1 only"},
 		{"slack.url=https://hooks.slack.com/services/x", "Fledge sends no Slack alerts"},
 		{"slack.channel=general", "Fledge sends no Slack alerts"},
 		{"slack.proxy=http://proxy:3128", "Fledge sends no Slack alerts"},
