@@ -131,11 +131,11 @@ func (r *run) advance(ctx context.Context, to time.Time) error {
 }
 
 func (r *run) weights() (primary, canary int) {
-	rt, err := r.router.Routes(context.Background(), r.canary)
+	primary, canary, err := r.apexWeights(context.Background())
 	if err != nil {
 		return 100, 0
 	}
-	return rt.Primary, rt.Canary
+	return primary, canary
 }
 
 // tick runs the controller's reconcile at r.now: scheduled, or brought by

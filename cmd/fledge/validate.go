@@ -51,6 +51,8 @@ a file cannot be read.`,
 	f := cmd.Flags()
 	f.BoolVar(&opts.rules.NoCrossNamespaceRefs, "no-cross-namespace-refs", false,
 		"reject templateRef and providerRef in another namespace, like Flagger's flag of that name")
+	f.StringVar(&opts.rules.MeshProvider, "mesh-provider", v1.ProviderOSM,
+		"the controller's -mesh-provider: the provider of Canaries without spec.provider (osm, linkerd or gatewayapi:v1)")
 	f.BoolVar(&opts.strict, "strict", true, "unknown fields, keys given twice and numbers where strings belong are errors (false: warnings)")
 	f.StringVarP(&opts.output, "output", "o", "text", "text, json or yaml: the findings as lines or as one document")
 	return cmd
@@ -61,6 +63,11 @@ a file cannot be read.`,
 func runValidate(w io.Writer, files []string, opts validateOptions) error {
 	if opts.output != "text" && opts.output != "json" && opts.output != "yaml" {
 		return fmt.Errorf("--output %q: want text, json or yaml", opts.output)
+	}
+	if p := opts.rules.MeshProvider; p != "" {
+		if err := v1.ValidateMeshProvider(p); err != nil {
+			return fmt.Errorf("--mesh-provider: %w", err)
+		}
 	}
 	rep := validateReport{Valid: true}
 	for _, f := range files {

@@ -21,8 +21,9 @@ func TestValidateExamples(t *testing.T) {
 	if err := runValidate(&out, files, validateOptions{strict: true, output: "text"}); err != nil {
 		t.Fatalf("examples rejected (%v):\n%s", err, out.String())
 	}
-	if got := strings.Count(out.String(), ": valid\n"); got != 7 {
-		t.Errorf("want 7 valid manifests (4 canaries, 1 template, 2 alert providers), got %d:\n%s", got, out.String())
+	if got := strings.Count(out.String(), ": valid\n"); got != 10 {
+		t.Errorf("want 10 valid manifests (7 canaries: OSM's, alerts, Gateway API's, A/B, Linkerd's, 404s, reference; 1 template; 2 alert providers), got %d:\n%s",
+			got, out.String())
 	}
 }
 

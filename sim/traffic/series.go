@@ -1,10 +1,7 @@
 package traffic
 
 import (
-	"strconv"
 	"time"
-
-	"github.com/prometheus/common/model"
 
 	"github.com/prometheus/prometheus/model/labels"
 )
@@ -30,30 +27,21 @@ type dest struct {
 	countLabels  labels.Labels
 }
 
-// newDest builds the series labels of src's requests to deployment.
-func newDest(ns, deployment string, src *source) *dest {
+// newDest builds the series labels of src's requests to deployment, as
+// mesh names them.
+func newDest(mesh Mesh, ns, deployment string, src *source) *dest {
 	d := &dest{deployment: deployment, codes: make([]uint64, len(src.codes))}
-	base := []string{
-		"destination_namespace", ns,
-		"destination_kind", "Deployment",
-		"destination_name", deployment,
-		"source_namespace", ns,
-		"source_kind", "Deployment",
-		"source_name", src.Name,
-	}
-	with := func(name string, extra ...string) labels.Labels {
-		ss := append([]string{model.MetricNameLabel, name}, base...)
-		return labels.FromStrings(append(ss, extra...)...)
-	}
+	base := mesh.baseLabels(ns, deployment, src)
+	counter, histogram := mesh.seriesNames()
 	d.codeLabels = make([]labels.Labels, len(src.codes))
 	for i, c := range src.codes {
-		d.codeLabels[i] = with("osm_request_total", "response_code", strconv.Itoa(c))
+		d.codeLabels[i] = seriesLabels(counter, base, mesh.codeLabels(c)...)
 	}
 	for i, le := range leValues {
-		d.bucketLabels[i] = with("osm_request_duration_ms_bucket", "le", le)
+		d.bucketLabels[i] = seriesLabels(histogram+"_bucket", base, "le", le)
 	}
-	d.sumLabels = with("osm_request_duration_ms_sum")
-	d.countLabels = with("osm_request_duration_ms_count")
+	d.sumLabels = seriesLabels(histogram+"_sum", base)
+	d.countLabels = seriesLabels(histogram+"_count", base)
 	return d
 }
 

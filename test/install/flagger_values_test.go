@@ -77,6 +77,8 @@ var flaggerSetLines = []struct {
 		wantObject("PodDisruptionBudget", "", false), wantObject("ServiceMonitor", "", false), wantObject("PodMonitor", "", false),
 		wantObject("CustomResourceDefinition", "", false),
 	}},
+	{"Linkerd", []string{"meshProvider=linkerd"}, []func(*testing.T, objs){wantFlag("mesh-provider", "linkerd")}},
+	{"Gateway API", []string{"meshProvider=gatewayapi:v1"}, []func(*testing.T, objs){wantFlag("mesh-provider", "gatewayapi:v1")}},
 	{"noCrossNamespaceRefs", []string{"noCrossNamespaceRefs=true"}, []func(*testing.T, objs){wantFlag("no-cross-namespace-refs", "true")}},
 	{"eventWebhook", []string{"eventWebhook=http://event-receiver.test/"}, []func(*testing.T, objs){wantFlag("event-webhook", "http://event-receiver.test/")}},
 	{"EVENT_WEBHOOK_URL from a Secret", []string{"env[0].name=EVENT_WEBHOOK_URL", "env[0].valueFrom.secretKeyRef.name=eventwebhook",

@@ -13,8 +13,9 @@ func TestSchemaRefusals(t *testing.T) {
 		set  string
 		want string
 	}{
-		{"meshProvider=istio", "Fledge supports osm only"},
-		{"meshProvider=", "Fledge supports osm only"},
+		{"meshProvider=istio", "Fledge supports osm, linkerd and gatewayapi:v1 only"},
+		{"meshProvider=", "Fledge supports osm, linkerd and gatewayapi:v1 only"},
+		{"meshProvider=gatewayapi", "Fledge supports osm, linkerd and gatewayapi:v1 only"},
 		{"rbac.pspEnabled=true", "PodSecurityPolicy was removed in Kubernetes 1.25"},
 		{"prometheus.install=true", "Fledge installs no Prometheus"},
 		{"linkerdAuthPolicy.create=true", "a Linkerd AuthorizationPolicy"},
