@@ -79,8 +79,9 @@ image-test: ## Build the image twice, run its entrypoint with -version, check co
 test: purity vet fmt-check verify-generate unit image-test lint ## Everything CI runs: purity, vet, gofmt, generated code, tests, image, lint.
 
 .PHONY: purity
-purity: ## Check core/ stays pure (no wall clock, no client-go, net/http or PromQL engine).
+purity: ## Check core/ stays pure (no wall clock, client-go, net/http or PromQL engine) and no file cites notes outside the repo.
 	bash hack/check-core-purity.sh
+	bash hack/check-standalone.sh
 
 .PHONY: vet
 vet: ## Run go vet.
@@ -117,6 +118,10 @@ bench: ## Run the Go benchmarks.
 .PHONY: bench-whatif
 bench-whatif: ## Issue 14's figures: tutorial replay, 1,000 what-if runs, the 1-hour replay, README's sweep, shards (SHARDS=2).
 	bash hack/bench-whatif.sh $(SHARDS)
+
+.PHONY: bench-scale
+bench-scale: ## The controller at FLEDGE_SCALE_N canaries (default 500) on envtest: BenchmarkControllerAtScale.
+	KUBEBUILDER_ASSETS="$$(bash hack/envtest.sh)" $(GO) test -run '^$$' -bench ControllerAtScale -benchtime 1x -timeout 100m ./test/scale/
 
 .PHONY: reliability
 reliability: ## Run the exhaustive fault-injection matrix (FLEDGE_RELIABILITY=full; RELIABILITY.md has the figures).

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # check-core-purity.sh: fail if core/ reads the wall clock or depends on I/O packages.
 #
-# core/ is the pure analysis core (see DESIGN.md, "Layout"): `now` is a value passed in,
+# core/ is the pure analysis core (see README.md, "Layout"): `now` is a value passed in,
 # and it imports nothing from client-go, net/http or the PromQL engine. This script checks:
 #   1. no non-test .go file under core/ reads the wall clock or waits on it: time.Now,
 #      time.Since, time.Until, metav1.Now, time.Sleep/After/AfterFunc/Tick/NewTimer/NewTicker
@@ -70,7 +70,7 @@ while IFS='|' read -r pkg imports deps; do
 done <<<"$listing"
 
 if ((failed)); then
-	echo "check-core-purity: FAILED: core/ must stay pure (DESIGN.md, Layout)" >&2
+	echo "check-core-purity: FAILED: core/ must stay pure (README.md, Layout)" >&2
 	exit 1
 fi
 echo "check-core-purity: ok"

@@ -21,43 +21,49 @@ func (r *run) releaseStore() {
 	r.store = nil
 }
 
-// weightsCache keeps the TrafficSplit's weights the traffic model last
-// read, with what they depend on: the writes to TrafficSplits and the
-// Canary's apex Service. The model asks once per scrape interval; the
-// TrafficSplit changes a few times a run.
+// weightsCache keeps the apex weights the traffic model last read, with
+// what they depend on: the writes to the routes (TrafficSplits of either
+// version, HTTPRoutes) and the Canary's apex Service, provider and A/B
+// match. The model asks once per scrape interval; the routes change a few
+// times a run.
 type weightsCache struct {
-	writes          *cluster.Writes
-	valid           bool
-	seen            uint64
-	service, target string
-	primary, canary int
+	writes, gwWrites *cluster.Writes
+	valid            bool
+	abTesting        bool
+	seen             uint64
+	service, target  string
+	primary, canary  int
 }
 
 // cacheReads makes the run's repeated reads of unchanged objects cheap:
 // the kubelet lists the Deployments only after a write to them, and the
-// traffic model reads the weights only after a write to a TrafficSplit.
+// traffic model reads the weights only after a write to a route.
 // The clientsets count their writes from here on, so any reactor that
 // answers writes itself (the injected faults) must be in place before.
 func (r *run) cacheReads() {
 	r.kubelet.CacheDeployments(r.kubeFake)
-	r.weightsCache = &weightsCache{writes: cluster.CountWrites(r.smi, "*")}
+	r.weightsCache = &weightsCache{writes: cluster.CountWrites(r.smi, "*"), gwWrites: cluster.CountWrites(r.gw, "*")}
 }
 
-// weights are the TrafficSplit's weights for the traffic model: all to
-// the primary while there is none.
+// weights are the apex weights for the traffic model (see apexWeights):
+// all to the primary while there is no route.
 func (r *run) weights() (primary, canary int) {
 	c := r.weightsCache
 	service, target := r.canary.Spec.Service.Name, r.canary.Spec.TargetRef.Name
-	if c != nil && c.valid && c.seen == c.writes.Count() && c.service == service && c.target == target {
+	ab := len(r.canary.GetAnalysis().Match) > 0
+	if c != nil && c.valid && c.seen == c.count() && c.service == service && c.target == target && c.abTesting == ab {
 		return c.primary, c.canary
 	}
-	primary, canary = 100, 0
-	if rt, err := r.router.Routes(context.Background(), r.canary); err == nil {
-		primary, canary = rt.Primary, rt.Canary
+	primary, canary, err := r.apexWeights(context.Background())
+	if err != nil {
+		primary, canary = 100, 0
 	}
 	if c != nil {
-		*c = weightsCache{writes: c.writes, valid: true, seen: c.writes.Count(),
+		*c = weightsCache{writes: c.writes, gwWrites: c.gwWrites, valid: true, seen: c.count(), abTesting: ab,
 			service: service, target: target, primary: primary, canary: canary}
 	}
 	return primary, canary
 }
+
+// count is the writes to routes so far.
+func (c *weightsCache) count() uint64 { return c.writes.Count() + c.gwWrites.Count() }

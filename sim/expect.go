@@ -39,6 +39,9 @@ func Check(e scenario.Expect, res *Result) []Failure {
 	if e.Bootstrap != nil {
 		fs = append(fs, checkEvents("expect.bootstrapEvents", *e.Bootstrap, res.BootstrapMessages(), false)...)
 	}
+	if e.Alerts != nil {
+		fs = append(fs, checkEvents("expect.alerts", e.Alerts, res.AlertLines(), false)...)
+	}
 	return fs
 }
 
@@ -81,7 +84,8 @@ func checkSubsequence(field string, want, got []string) []Failure {
 
 // HasExpectations reports whether a scenario asserts anything of its run.
 func HasExpectations(e scenario.Expect) bool {
-	return e.Phase != "" || e.Weights != nil || e.Events != nil || e.FailedChecks != nil || e.MaxDuration > 0 || e.Bootstrap != nil
+	return e.Phase != "" || e.Weights != nil || e.Events != nil || e.FailedChecks != nil || e.MaxDuration > 0 || e.Bootstrap != nil ||
+		e.Alerts != nil
 }
 
 // MaxFailedChecks is the highest failedChecks the canary reached after the start.

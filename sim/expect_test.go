@@ -86,3 +86,35 @@ func TestSummaryWithoutExpectations(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckAlerts: expect.alerts compares the alert lines exactly, global
+// and per receiver.
+func TestCheckAlerts(t *testing.T) {
+	res := resultWith("a")
+	res.Alerts = []engine.Alert{
+		{Severity: "info", Message: "New revision detected, progressing canary analysis.", Global: true},
+		{Severity: "error", Message: "Failed checks threshold reached 5", Receivers: []engine.AlertReceiver{{Name: "team"}, {Name: "on-call"}}},
+	}
+	ok := scenario.Expect{Alerts: []string{
+		"[info] New revision detected, progressing canary analysis. -> global notifier",
+		"[error] Failed checks threshold reached 5 -> team, on-call",
+	}}
+	if fs := Check(ok, res); len(fs) != 0 {
+		t.Errorf("Check = %v, want no failure", fs)
+	}
+	if !HasExpectations(scenario.Expect{Alerts: []string{}}) {
+		t.Error("an empty alerts list is an expectation: no alert at all")
+	}
+	bad := scenario.Expect{Alerts: []string{"[error] Failed checks threshold reached 5 -> team"}}
+	want := []string{
+		`expect.alerts[0]: want "[error] Failed checks threshold reached 5 -> team", got "[info] New revision detected, progressing canary analysis. -> global notifier"`,
+		`expect.alerts: want 1 events, got 2; the first extra is "[error] Failed checks threshold reached 5 -> team, on-call"`,
+	}
+	var got []string
+	for _, f := range Check(bad, res) {
+		got = append(got, f.String())
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("Check =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -11,7 +11,6 @@ import (
 	k8stesting "k8s.io/client-go/testing"
 
 	"github.com/fledge-canary/fledge/adapters/kube"
-	"github.com/fledge-canary/fledge/adapters/smi"
 	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
 	"github.com/fledge-canary/fledge/core/engine"
 )
@@ -21,7 +20,7 @@ import (
 func (r *run) restart() {
 	s := r.faults
 	s.dead = false
-	r.router.Router = smi.NewRouter(kube.NewServices(r.kube), r.smi)
+	r.router.Router = r.newRouter()
 	e := s.base
 	e.Workload = kube.NewWorkload(r.kube, kube.Options{ConfigTracking: true})
 	e.Router = r.router

@@ -68,7 +68,7 @@ func (r *run) controllerTick(ctx context.Context) (engine.Result, bool, error) {
 // retry may repeat and checks the invariants after it.
 func (r *run) attempt(ctx context.Context, retry bool, crashAt int) (engine.Result, bool, error) {
 	s := r.faults
-	before, snapErr := TakeSnapshot(ctx, r.kube, r.smi, r.canary)
+	before, snapErr := TakeSnapshot(ctx, r.kube, r.routeClients(), r.canary)
 	events, routes := len(r.events.events), len(r.router.writes)
 	s.inTick, s.crashAt, s.writes, s.injected = true, crashAt, 0, 0
 	res, ran, err := r.reconcile(ctx, retry)
@@ -89,7 +89,7 @@ func (r *run) attempt(ctx context.Context, retry bool, crashAt int) (engine.Resu
 	}
 	cd := r.canary.DeepCopy()
 	cd.Status = *r.status.status.DeepCopy()
-	after, snapErr := TakeSnapshot(ctx, r.kube, r.smi, cd)
+	after, snapErr := TakeSnapshot(ctx, r.kube, r.routeClients(), cd)
 	if snapErr != nil {
 		s.violate(fmt.Sprintf("tick at %v: snapshot after the tick: %v", r.now.Sub(Epoch), snapErr))
 		return res, ran, err

@@ -52,7 +52,7 @@ const (
 // APIFault fails a share of the controller's API calls that match it.
 type APIFault struct {
 	// Verbs ("get", "list", "create", "update", "patch", "delete") and
-	// Resources ("deployments", "services", "trafficsplits",
+	// Resources ("deployments", "services", "trafficsplits", "httproutes",
 	// "canaries/status" for the status writer, ...) select the calls; empty
 	// selects all.
 	Verbs, Resources []string
@@ -98,6 +98,7 @@ func RunWithFaults(ctx context.Context, l *scenario.Loaded, f Faults) (*Result, 
 	kc := r.kube.(*kfake.Clientset)
 	kc.PrependReactor("*", "*", r.faults.reactor(kc.Tracker()))
 	r.smi.PrependReactor("*", "*", r.faults.reactor(r.smi.Tracker()))
+	r.gw.PrependReactor("*", "*", r.faults.reactor(r.gw.Tracker()))
 	r.cacheReads() // after the fault reactors, which apply some writes themselves
 	r.restart()
 	if err := r.bootstrap(ctx); err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/servicemeshinterface/smi-sdk-go/pkg/gen/client/split/clientset/versioned"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
@@ -14,8 +13,9 @@ import (
 	"github.com/fledge-canary/fledge/core/decide"
 )
 
-// Snapshot is what the invariants look at: the canary's status, its
-// TrafficSplit's backends and the replicas of its two Deployments.
+// Snapshot is what the invariants look at: the canary's status, the
+// backends of its routing object (TrafficSplit or HTTPRoute) and the
+// replicas of its two Deployments.
 type Snapshot struct {
 	Status v1.CanaryStatus
 	// Split maps each backend Service of the TrafficSplit to its weight;
@@ -30,19 +30,13 @@ type Snapshot struct {
 
 // TakeSnapshot reads a canary's objects through the clients; cd's status
 // is taken as it is.
-func TakeSnapshot(ctx context.Context, kc kubernetes.Interface, sc versioned.Interface, cd *v1.Canary) (Snapshot, error) {
+func TakeSnapshot(ctx context.Context, kc kubernetes.Interface, rc RouteClients, cd *v1.Canary) (Snapshot, error) {
 	snap := Snapshot{Status: *cd.Status.DeepCopy(), PrimaryReplicas: -1, TargetReplicas: -1}
-	names := cd.GetServiceNames()
-	ts, err := sc.SplitV1alpha2().TrafficSplits(cd.Namespace).Get(ctx, names.Apex, metav1.GetOptions{})
-	switch {
-	case err == nil:
-		snap.Split = map[string]int{}
-		for _, b := range ts.Spec.Backends {
-			snap.Split[b.Service] += b.Weight
-		}
-	case !apierrors.IsNotFound(err):
-		return snap, fmt.Errorf("reading TrafficSplit %s: %w", names.Apex, err)
+	split, err := rc.splitOf(ctx, cd)
+	if err != nil {
+		return snap, err
 	}
+	snap.Split = split
 	deps := kc.AppsV1().Deployments(cd.Namespace)
 	for _, d := range []struct {
 		name     string
@@ -79,7 +73,7 @@ func TakeSnapshot(ctx context.Context, kc kubernetes.Interface, sc versioned.Int
 //     Promoting, Finalising or Succeeded;
 //   - a tick that ends in Failed (a rollback) leaves all traffic on the
 //     primary and the target at zero replicas. A failed promotion (primary
-//     stuck while promoting) is the exception SPEC.md keeps from Flagger
+//     stuck while promoting) is the exception Fledge keeps from Flagger
 //     1.44: traffic goes to the canary, whose status weight is then 100.
 func Invariants(cd *v1.Canary, before, after Snapshot) []error {
 	var errs []error

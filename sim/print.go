@@ -26,6 +26,21 @@ func Print(w io.Writer, res *Result, withBootstrap bool) {
 	for _, e := range res.Events {
 		fmt.Fprintf(w, " %s\n", e.Message)
 	}
+	printAlerts(w, res)
+}
+
+// printAlerts lists the alerts sent, with their virtual time and fields.
+func printAlerts(w io.Writer, res *Result) {
+	if len(res.Alerts) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "Alerts:")
+	for _, a := range res.Alerts {
+		fmt.Fprintf(w, "  %s  %s\n", clock(a.Time.Sub(res.Start)), AlertLine(a))
+		for _, f := range a.Fields {
+			fmt.Fprintf(w, "          %s: %s\n", f.Name, f.Value)
+		}
+	}
 }
 
 func printEvents(w io.Writer, start time.Time, events []engine.Event) {

@@ -30,6 +30,9 @@ type Result struct {
 	// Sources are the requests each Deployment received, by source.
 	Sources map[string]map[string]traffic.Counts `json:"sources"`
 	Notes   []Note                               `json:"notes,omitempty"`
+	// Alerts are the alerts the engine sent, from the canary's creation
+	// on (also in the ticks that sent them).
+	Alerts []engine.Alert `json:"alerts,omitempty"`
 	// Deleted is true when the run ended with the Canary deleted and gone
 	// (its finalizer, if any, done).
 	Deleted bool `json:"deleted,omitempty"`
@@ -74,6 +77,6 @@ func (r *run) result() *Result {
 		Bootstrap: ev[:r.bootstrapEvents], Events: ev[r.bootstrapEvents:],
 		Routes: r.router.writes, Ticks: r.records, Status: r.status.status,
 		Traffic: r.traffic.Totals(), Sources: r.traffic.BySource(), Notes: r.notes,
-		Deleted: r.gone(),
+		Deleted: r.gone(), Alerts: alertsOf(r.records),
 	}
 }

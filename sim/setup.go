@@ -12,9 +12,9 @@ import (
 	kfake "k8s.io/client-go/kubernetes/fake"
 
 	smifake "github.com/servicemeshinterface/smi-sdk-go/pkg/gen/client/split/clientset/versioned/fake"
+	gwfake "sigs.k8s.io/gateway-api/pkg/client/clientset/versioned/fake"
 
 	"github.com/fledge-canary/fledge/adapters/kube"
-	"github.com/fledge-canary/fledge/adapters/smi"
 	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
 	"github.com/fledge-canary/fledge/core/engine"
 	"github.com/fledge-canary/fledge/core/query"
@@ -43,6 +43,7 @@ type run struct {
 	metrics   *overrides
 	store     *tsdb.Store
 	smi       *smifake.Clientset
+	gw        *gwfake.Clientset
 	faults    *faultState // nil: no faults injected (see faults.go)
 	validated *validation // the last generation validated (see validate)
 	// weightsCache is nil until cacheReads (see cache.go).
@@ -73,12 +74,13 @@ func newRun(l *scenario.Loaded) (*run, error) {
 		status: &statusStore{}, events: &recorder{}}
 	c := l.Cluster
 	kubeClient, smiClient := NewClients(cd, c)
-	r.kube, r.kubeFake, r.smi = kubeClient, kubeClient, smiClient
+	r.kube, r.kubeFake, r.smi, r.gw = kubeClient, kubeClient, smiClient, newGatewayClient()
 	r.kubelet = cluster.NewKubelet(kubeClient, cd.Namespace, c.ReadyAfter.D())
 	r.store = stores.Get().(*tsdb.Store)
 	model, err := traffic.New(traffic.Config{
 		Namespace: cd.Namespace, Target: cd.Spec.TargetRef.Name, Seed: l.Seed, Start: Epoch,
 		Regression: traffic.Regression{Codes: l.Regression.Codes, Delay: l.Regression.Delay.D()},
+		Mesh:       meshOf(cd),
 	}, r.store)
 	if err != nil {
 		return nil, err
@@ -89,7 +91,7 @@ func newRun(l *scenario.Loaded) (*run, error) {
 			return nil, err
 		}
 	}
-	r.router = &routeLog{Router: smi.NewRouter(kube.NewServices(kubeClient), smiClient), now: func() time.Time { return r.now }}
+	r.router = &routeLog{Router: r.newRouter(), now: func() time.Time { return r.now }}
 	r.hooks = &loadtester{replies: copyReplies(l.Webhooks), run: r, running: map[string]time.Time{}}
 	r.metrics = &overrides{Metrics: metrics.New(tsdb.NewEngine(r.store)), values: map[string]scenario.MetricValue{}}
 	r.engine = &engine.Engine{

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"slices"
 	"sort"
 	"strconv"
@@ -91,7 +90,9 @@ func newWorld(readyAfter time.Duration) *world {
 	hpa := kubetest.HPA()
 	hpa.Namespace = w.ns
 	one := int32(1)
-	hpa.Spec.MinReplicas = &one // scaled up from zero to 1 replica, as SPEC.md §4's readiness line shows
+	// Scaled up from zero to 1 replica, as Flagger's readiness line shows
+	// (docs/flagger-compatibility.md, Readiness).
+	hpa.Spec.MinReplicas = &one
 	Expect(k8s.Create(ctx, hpa)).To(Succeed())
 	w.restart()
 	w.kubelet = cluster.NewKubelet(kube, w.ns, readyAfter)
@@ -119,16 +120,7 @@ func (w *world) logger() logr.Logger {
 // tutorialCanary is scenarios/manifests/podinfo-canary.yaml in the world's
 // namespace, its webhooks pointed at the test's load tester.
 func (w *world) tutorialCanary() *v1.Canary {
-	data, err := os.ReadFile("../../scenarios/manifests/podinfo-canary.yaml")
-	Expect(err).NotTo(HaveOccurred())
-	m, err := v1.Decode(data)
-	Expect(err).NotTo(HaveOccurred())
-	cd := &m.Canaries[0]
-	cd.Namespace = w.ns
-	for i := range cd.Spec.Analysis.Webhooks {
-		cd.Spec.Analysis.Webhooks[i].URL = w.loadtester.URL + "/"
-	}
-	return cd
+	return w.canaryFrom("podinfo-canary.yaml")
 }
 
 // tick plays one analysis interval: the kubelet catches up, the

@@ -18,8 +18,9 @@ const lagWarnEvery = time.Minute
 // ticks fall behind by more than their canary's interval: the controller
 // then stretches every analysis, which no event shows.
 type lagMeter struct {
-	hist prometheus.Histogram
-	log  logr.Logger
+	hist  prometheus.Histogram
+	ratio prometheus.Histogram
+	log   logr.Logger
 
 	mu       sync.Mutex
 	lastWarn time.Time
@@ -27,11 +28,28 @@ type lagMeter struct {
 }
 
 func newLagMeter(reg prometheus.Registerer, log logr.Logger) *lagMeter {
-	h := prometheus.NewHistogram(prometheus.HistogramOpts{
-		Name:    "fledge_canary_tick_lag_seconds",
-		Help:    "How late each analysis tick ran against its due time (its last tick plus the interval).",
-		Buckets: prometheus.ExponentialBuckets(0.01, 2.5, 12), // 10 ms to about 10 min
-	})
+	return &lagMeter{
+		hist: registerHistogram(reg, prometheus.HistogramOpts{
+			Name:    "fledge_canary_tick_lag_seconds",
+			Help:    "How late each analysis tick ran against its due time (its last tick plus the interval).",
+			Buckets: prometheus.ExponentialBuckets(0.01, 2.5, 12), // 10 ms to about 10 min
+		}),
+		// Canaries of different intervals compare here: the share of
+		// ticks at most 0.1 late is the share on time within 10% of an
+		// interval.
+		ratio: registerHistogram(reg, prometheus.HistogramOpts{
+			Name:    "fledge_canary_tick_lag_intervals",
+			Help:    "How late each analysis tick ran against its due time, in analysis intervals of its canary.",
+			Buckets: []float64{0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5},
+		}),
+		log: log,
+	}
+}
+
+// registerHistogram registers a histogram, or returns the one already
+// registered under its name (several reconcilers on one registry).
+func registerHistogram(reg prometheus.Registerer, opts prometheus.HistogramOpts) prometheus.Histogram {
+	h := prometheus.NewHistogram(opts)
 	if err := reg.Register(h); err != nil {
 		var dup prometheus.AlreadyRegisteredError
 		if !errors.As(err, &dup) {
@@ -39,12 +57,15 @@ func newLagMeter(reg prometheus.Registerer, log logr.Logger) *lagMeter {
 		}
 		h = dup.ExistingCollector.(prometheus.Histogram)
 	}
-	return &lagMeter{hist: h, log: log}
+	return h
 }
 
 // observe records a tick of key that ran lag after its due time.
 func (l *lagMeter) observe(key types.NamespacedName, lag, interval time.Duration, now time.Time) {
 	l.hist.Observe(lag.Seconds())
+	if interval > 0 {
+		l.ratio.Observe(lag.Seconds() / interval.Seconds())
+	}
 	if lag <= interval {
 		return
 	}

@@ -51,6 +51,17 @@ func TestLagMeterObservesEveryTickAndWarnsOnceAMinute(t *testing.T) {
 	if got := m.GetHistogram().GetSampleCount(); got != uint64(len(steps)) {
 		t.Errorf("fledge_canary_tick_lag_seconds counted %d ticks, want %d", got, len(steps))
 	}
+	// In intervals: 0, 0.2, 1.1, 1.5, 1.2, 1, then three just above 1.
+	if err := l.ratio.Write(&m); err != nil {
+		t.Fatal(err)
+	}
+	within := map[float64]uint64{}
+	for _, b := range m.GetHistogram().GetBucket() {
+		within[b.GetUpperBound()] = b.GetCumulativeCount()
+	}
+	if within[0.1] != 1 || within[0.25] != 2 || within[1] != 3 || within[2] != uint64(len(steps)) {
+		t.Errorf("fledge_canary_tick_lag_intervals buckets %v, want 1 tick ≤0.1, 2 ≤0.25, 3 ≤1, all ≤2", within)
+	}
 	if again := newLagMeter(reg, log); again.hist != l.hist {
 		t.Error("a second controller in the same registry shares the histogram")
 	}

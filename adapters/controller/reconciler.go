@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/go-logr/logr"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/record"
@@ -19,6 +22,7 @@ import (
 
 	"k8s.io/utils/ptr"
 
+	"github.com/fledge-canary/fledge/adapters/alerts"
 	"github.com/fledge-canary/fledge/adapters/webhook"
 	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
 	"github.com/fledge-canary/fledge/core/engine"
@@ -35,9 +39,13 @@ type Reconciler struct {
 	validation v1.ValidationOptions
 	schedule   *schedule
 	warned     *warned
+	validated  *validated
+	// configTracking wakes canaries on changes of their configs.
+	configTracking bool
 	// sender and broadcaster deliver events in the background; Close
 	// stops them once no reconcile is running.
 	sender      *webhook.EventSender
+	alerts      *alerts.Sender
 	broadcaster record.EventBroadcaster
 	running     atomic.Int64
 	closeOnce   sync.Once
@@ -57,7 +65,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	if !cd.DeletionTimestamp.IsZero() {
 		return result(r.engine.Finalize(ctx, cd, now))
 	}
-	errs, warnings := cd.Validate(r.validation)
+	errs, warnings := r.validated.of(req.NamespacedName, cd, r.validation)
 	r.warn(cd, warnings)
 	if len(errs) > 0 {
 		return result(r.engine.Refuse(ctx, cd, errs, now))
@@ -68,9 +76,24 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	r.lag.observe(req.NamespacedName, r.schedule.lateness(req.NamespacedName, cd.GetAnalysisInterval(), now),
 		cd.GetAnalysisInterval(), now)
 	res, err := r.engine.Tick(ctx, cd, now)
-	r.schedule.ticked(req.NamespacedName, now)
+	r.scheduleNext(req.NamespacedName, cd, res, now)
 	r.metrics.observe(cd, res.Record, r.clock.Since(now).Seconds())
+	if wait := r.schedule.wait(req.NamespacedName, cd.GetAnalysisInterval(), now); err == nil && wait > 0 {
+		res.RequeueAfter = wait // the slot of a settled canary
+	}
 	return result(res, err)
+}
+
+// scheduleNext records the tick at now: the next is an interval later, or
+// on the canary's slot when the tick left it settled.
+func (r *Reconciler) scheduleNext(key types.NamespacedName, cd *v1.Canary, res engine.Result, now time.Time) {
+	after := cd.DeepCopy()
+	after.Status = res.Status
+	if after.Status.Phase != "" && settled(after) {
+		r.schedule.tickedSettled(key, cd.GetAnalysisInterval(), now)
+		return
+	}
+	r.schedule.ticked(key, now)
 }
 
 // get reads the canary; nil when it is gone, which is then forgotten.
@@ -115,6 +138,7 @@ func (r *Reconciler) countCanaries(ctx context.Context, namespace string) {
 func (r *Reconciler) gone(ctx context.Context, key types.NamespacedName) {
 	r.schedule.forget(key)
 	r.warned.forget(key)
+	r.validated.forget(key)
 	r.metrics.forget(key)
 	r.countCanaries(ctx, key.Namespace)
 }
@@ -164,11 +188,21 @@ func (w *warned) forget(key types.NamespacedName) {
 }
 
 // SetupWithManager registers the reconciler: it watches Canaries (spec
-// changes only) with `workers` concurrent reconciles, and is closed (Close)
-// when the manager stops.
+// changes only) and their Deployments (see wakeOnDeployments) with
+// `workers` concurrent reconciles, and is closed (Close) when the manager
+// stops.
 func (r *Reconciler) SetupWithManager(mgr ctrl.Manager, workers int) error {
-	if err := ctrl.NewControllerManagedBy(mgr).
+	if err := indexDeployments(context.Background(), mgr); err != nil {
+		return err
+	}
+	b := ctrl.NewControllerManagedBy(mgr).
 		For(&v1.Canary{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		Watches(&appsv1.Deployment{}, r.wakeOnDeployments())
+	if r.configTracking {
+		b = b.WatchesMetadata(&corev1.ConfigMap{}, r.wakeOnConfigs("configmap")).
+			WatchesMetadata(&corev1.Secret{}, r.wakeOnConfigs("secret"))
+	}
+	if err := b.
 		// Several managers may run in one process (the shard tests): the
 		// name's uniqueness is a process-wide check, not a cluster one.
 		WithOptions(controller.Options{MaxConcurrentReconciles: workers, SkipNameValidation: ptr.To(true)}).

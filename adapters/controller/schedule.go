@@ -13,11 +13,30 @@ import (
 
 // schedule remembers when each canary last ticked.
 type schedule struct {
-	mu   sync.Mutex
-	last map[types.NamespacedName]time.Time
+	mu    sync.Mutex
+	last  map[types.NamespacedName]time.Time
+	woken map[types.NamespacedName]bool // due at once (see wakeOnDeployments)
 }
 
-func newSchedule() *schedule { return &schedule{last: map[types.NamespacedName]time.Time{}} }
+func newSchedule() *schedule {
+	return &schedule{last: map[types.NamespacedName]time.Time{}, woken: map[types.NamespacedName]bool{}}
+}
+
+// wake makes the canary's next reconcile tick it, whenever it is due.
+func (s *schedule) wake(key types.NamespacedName) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.woken[key] = true
+}
+
+// takeWake reports, once, whether the canary was woken.
+func (s *schedule) takeWake(key types.NamespacedName) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	w := s.woken[key]
+	delete(s.woken, key)
+	return w
+}
 
 // wait is how long until the canary's next tick at now, given its current
 // interval; zero when it is due (or never ticked).
@@ -37,10 +56,36 @@ func (s *schedule) ticked(key types.NamespacedName, at time.Time) {
 	s.last[key] = at
 }
 
+// tickedSettled records a tick at `at` after which the canary is settled
+// (see settled): its next tick falls on its slot, the first time at least
+// half an interval later whose offset into the interval is spread(key).
+// Canaries created, promoted or rolled back together so leave the second
+// they shared; in steady state a slot is exactly an interval after the
+// last. The wait and the lateness count from the slot.
+func (s *schedule) tickedSettled(key types.NamespacedName, interval time.Duration, at time.Time) {
+	if interval <= 0 {
+		s.ticked(key, at)
+		return
+	}
+	next := nextSlot(spread(key, interval), interval, at.Add(interval/2))
+	s.ticked(key, next.Add(-interval))
+}
+
+// nextSlot is the first time not before `after` whose offset into the
+// interval (counted from the zero time) is offset.
+func nextSlot(offset, interval time.Duration, after time.Time) time.Time {
+	slot := after.Truncate(interval).Add(offset)
+	if slot.Before(after) {
+		slot = slot.Add(interval)
+	}
+	return slot
+}
+
 func (s *schedule) forget(key types.NamespacedName) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.last, key)
+	delete(s.woken, key)
 }
 
 // spread is where in the interval a canary's ticks fall when the
@@ -82,6 +127,9 @@ func (s *schedule) known(key types.NamespacedName) bool {
 // one interval. A new canary ticks at once.
 func (s *schedule) due(key types.NamespacedName, cd *v1.Canary, now time.Time) time.Duration {
 	interval := cd.GetAnalysisInterval()
+	if s.takeWake(key) {
+		return 0
+	}
 	if !s.known(key) {
 		switch last := cd.Status.LastTransitionTime; {
 		case settled(cd):

@@ -79,3 +79,95 @@ func TestDueOfACanaryTakenOver(t *testing.T) {
 		})
 	}
 }
+
+func TestSettledTicksMoveToTheirSlot(t *testing.T) {
+	const interval = 10 * time.Second
+	key := types.NamespacedName{Namespace: "test", Name: "podinfo"}
+	offset := spread(key, interval)
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) // a whole interval
+	tests := []struct {
+		name string
+		at   time.Duration // the settling tick, from t0
+		want time.Duration // its next tick, from t0
+	}{
+		{"slot more than half an interval ahead", offset - 6*time.Second, offset},
+		{"slot less than half an interval ahead: the one after", offset - 4*time.Second, offset + interval},
+		{"on the slot: an interval later", offset, offset + interval},
+		{"just after the slot", offset + time.Millisecond, offset + interval},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newSchedule()
+			at := t0.Add(tc.at)
+			s.tickedSettled(key, interval, at)
+			if got := s.wait(key, interval, at); got != tc.want-tc.at {
+				t.Errorf("next tick in %v, want %v", got, tc.want-tc.at)
+			}
+			if got := s.lateness(key, interval, t0.Add(tc.want+time.Second)); got != time.Second {
+				t.Errorf("a second after the slot: %v late, want 1s", got)
+			}
+		})
+	}
+}
+
+func TestWakes(t *testing.T) {
+	canary := func(phase v1.CanaryPhase) *v1.Canary {
+		cd := &v1.Canary{Spec: v1.CanarySpec{TargetRef: v1.LocalObjectReference{Name: "podinfo"}}}
+		cd.Name = "podinfo"
+		cd.Status.Phase = phase
+		return cd
+	}
+	tests := []struct {
+		phase       v1.CanaryPhase
+		deployment  string
+		newTemplate bool
+		want        bool
+	}{
+		{"", "podinfo-primary", false, true},
+		{v1.PhaseInitializing, "podinfo-primary", false, true},
+		{v1.PhaseInitialized, "podinfo", true, true},
+		{v1.PhaseSucceeded, "podinfo", true, true},
+		{v1.PhaseFailed, "podinfo", true, true},
+		{v1.PhaseSucceeded, "podinfo", false, false},        // a status change: nothing to detect
+		{v1.PhaseSucceeded, "podinfo-primary", true, false}, // Fledge's own promotion
+		{v1.PhaseProgressing, "podinfo", true, false},       // analysis ticks keep their interval
+		{v1.PhaseWaiting, "podinfo", false, false},
+	}
+	for _, tc := range tests {
+		if got := wakes(canary(tc.phase), tc.deployment, tc.newTemplate); got != tc.want {
+			t.Errorf("phase %q, deployment %s, new template %v: wakes %v, want %v", tc.phase, tc.deployment, tc.newTemplate, got, tc.want)
+		}
+	}
+}
+
+func TestValidatedOncePerVersion(t *testing.T) {
+	key := types.NamespacedName{Namespace: "test", Name: "podinfo"}
+	canary := func(version string, threshold int) *v1.Canary {
+		cd := &v1.Canary{Spec: v1.CanarySpec{
+			TargetRef: v1.LocalObjectReference{APIVersion: "apps/v1", Kind: "Deployment", Name: "podinfo"},
+			Service:   v1.CanaryService{Port: 9898},
+			Analysis:  &v1.CanaryAnalysis{Interval: "10s", Threshold: threshold, StepWeight: 10, MaxWeight: 50},
+		}}
+		cd.Name, cd.Namespace, cd.UID, cd.ResourceVersion = "podinfo", "test", "u1", version
+		return cd
+	}
+	v := newValidated()
+	steps := []struct {
+		name    string
+		cd      *v1.Canary
+		invalid bool
+	}{
+		{"valid", canary("1", 5), false},
+		// An invalid spec under the same version cannot happen on an API
+		// server: it shows that the memo answered.
+		{"same version", canary("1", -1), false},
+		{"new version", canary("2", -1), true},
+		{"fixed", canary("3", 5), false},
+	}
+	for _, s := range steps {
+		errs, _ := v.of(key, s.cd, v1.ValidationOptions{})
+		if got := len(errs) > 0; got != s.invalid {
+			t.Errorf("%s: invalid %v (%v), want %v", s.name, got, errs, s.invalid)
+		}
+	}
+}

@@ -24,9 +24,12 @@ func (r *Reconciler) Close(ctx context.Context) error {
 		if sendErr := r.sender.Close(ctx); err == nil {
 			err = sendErr
 		}
+		if alertErr := r.alerts.Close(ctx); err == nil {
+			err = alertErr
+		}
 		r.broadcaster.Shutdown()
 		if err != nil {
-			r.log.Error(err, "shutdown: event webhooks dropped", "dropped", r.sender.Dropped())
+			r.log.Error(err, "shutdown: event webhooks and alerts dropped", "dropped", r.sender.Dropped(), "alertsDropped", r.alerts.Dropped())
 		}
 	})
 	return err

@@ -16,6 +16,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
 	smiclient "github.com/servicemeshinterface/smi-sdk-go/pkg/gen/client/split/clientset/versioned"
+	gwclient "sigs.k8s.io/gateway-api/pkg/client/clientset/versioned"
 
 	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
 
@@ -24,14 +25,16 @@ import (
 )
 
 // The suite runs the controller against a real kube-apiserver and etcd
-// (envtest), built from Go modules by hack/envtest.sh, with Flagger's CRDs
-// and OSM's TrafficSplit CRD installed.
+// (envtest), built from Go modules by hack/envtest.sh, with Flagger's CRDs,
+// OSM's TrafficSplit CRD and Gateway API's HTTPRoute CRD (from the
+// sigs.k8s.io/gateway-api module) installed.
 var (
 	testEnv  *envtest.Environment
 	cfg      *rest.Config
 	k8s      client.Client
 	kube     kubernetes.Interface
 	splits   smiclient.Interface
+	gateways gwclient.Interface
 	scheme   = runtime.NewScheme()
 	suiteCtx context.Context
 	cancel   context.CancelFunc
@@ -61,7 +64,7 @@ var _ = BeforeSuite(func() {
 	Expect(v1.AddToScheme(scheme)).To(Succeed())
 	testEnv = &envtest.Environment{
 		BinaryAssetsDirectory: assets(),
-		CRDDirectoryPaths:     []string{filepath.Join("..", "..", "deploy", "crds"), filepath.Join("testdata", "crds")},
+		CRDDirectoryPaths:     []string{filepath.Join("..", "..", "deploy", "crds"), filepath.Join("testdata", "crds"), httpRouteCRD()},
 		ErrorIfCRDPathMissing: true,
 	}
 	var err error
@@ -71,6 +74,7 @@ var _ = BeforeSuite(func() {
 	Expect(err).NotTo(HaveOccurred())
 	kube = kubernetes.NewForConfigOrDie(cfg)
 	splits = smiclient.NewForConfigOrDie(cfg)
+	gateways = gwclient.NewForConfigOrDie(cfg)
 })
 
 var _ = AfterSuite(func() {

@@ -17,11 +17,14 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	smiv1alpha2 "github.com/servicemeshinterface/smi-sdk-go/pkg/apis/split/v1alpha2"
 	smiclient "github.com/servicemeshinterface/smi-sdk-go/pkg/gen/client/split/clientset/versioned"
+	gwclient "sigs.k8s.io/gateway-api/pkg/client/clientset/versioned"
 
+	"github.com/fledge-canary/fledge/adapters/alerts"
 	"github.com/fledge-canary/fledge/adapters/kube"
+	"github.com/fledge-canary/fledge/adapters/kubecache"
 	promadapter "github.com/fledge-canary/fledge/adapters/prometheus"
-	"github.com/fledge-canary/fledge/adapters/smi"
 	"github.com/fledge-canary/fledge/adapters/webhook"
 	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
 	"github.com/fledge-canary/fledge/core/engine"
@@ -47,6 +50,15 @@ type Options struct {
 	// Metrics replaces the Prometheus adapter (tests, replays); nil means
 	// the Prometheus HTTP API at MetricsServer.
 	Metrics engine.Metrics
+	// GlobalAlerts is the notifier of canaries without analysis.alerts
+	// (-slack-url or -msteams-url, see alerts.Global); nil sends them none.
+	GlobalAlerts *alerts.Endpoint
+	// ClusterName is added to every alert as the field Cluster
+	// (-cluster-name).
+	ClusterName string
+	// AlertOptions tune the alert Sender (tests); its Reader, Global and
+	// OnError are set by New.
+	AlertOptions alerts.Options
 }
 
 // Clients are what the reconciler talks to the cluster with.
@@ -56,25 +68,40 @@ type Clients struct {
 	Client client.Client
 	// Reader reads from the API server directly, for conflict retries.
 	Reader client.Reader
+	// Cache, when set, serves the adapters' reads of Deployments,
+	// Services, HPAs, TrafficSplits, ConfigMaps and Secrets (see package
+	// kubecache); nil reads them from the API server.
+	Cache  client.Reader
 	Config *rest.Config
 	Scheme *runtime.Scheme
 }
 
 // New builds the reconciler and its adapters over the manager's cluster.
 func New(mgr ctrl.Manager, opts Options) (*Reconciler, error) {
-	return NewWithClients(Clients{Client: mgr.GetClient(), Reader: mgr.GetAPIReader(), Config: mgr.GetConfig(), Scheme: mgr.GetScheme()}, opts)
+	if !mgr.GetScheme().Recognizes(smiv1alpha2.SchemeGroupVersion.WithKind("TrafficSplit")) {
+		if err := kubecache.AddToScheme(mgr.GetScheme()); err != nil {
+			return nil, err
+		}
+	}
+	// Registered now, started with the manager: warm before this replica
+	// leads.
+	if err := kubecache.Warm(context.Background(), mgr.GetCache(), mgr.GetRESTMapper(), mgr.GetScheme()); err != nil {
+		return nil, err
+	}
+	return NewWithClients(Clients{
+		Client: mgr.GetClient(), Reader: mgr.GetAPIReader(), Cache: mgr.GetCache(), Config: mgr.GetConfig(), Scheme: mgr.GetScheme(),
+	}, opts)
 }
 
 // NewWithClients builds the reconciler over the given clients.
 func NewWithClients(c Clients, opts Options) (*Reconciler, error) {
-	cfg := c.Config
-	kubeClient, err := kubernetes.NewForConfig(cfg)
+	kubeClient, splitClient, err := clientsets(c)
 	if err != nil {
-		return nil, fmt.Errorf("kubernetes client: %w", err)
+		return nil, err
 	}
-	splitClient, err := smiclient.NewForConfig(cfg)
+	gatewayClient, err := gwclient.NewForConfig(c.Config)
 	if err != nil {
-		return nil, fmt.Errorf("SMI client: %w", err)
+		return nil, fmt.Errorf("gateway API client: %w", err)
 	}
 	if opts.Clock == nil {
 		opts.Clock = clock.RealClock{}
@@ -95,28 +122,56 @@ func NewWithClients(c Clients, opts Options) (*Reconciler, error) {
 		log.Error(err, "event webhook not delivered")
 	}))
 	sink := &eventHooks{sender: sender, global: opts.EventWebhook, log: opts.Log}
+	alertSender := newAlertSender(c, kubeClient, opts)
 	rec := &Reconciler{
-		client: c.Client, clock: opts.Clock, log: opts.Log, sender: sender, broadcaster: broadcaster,
-		metrics:    NewMetrics(opts.Registry, opts.Version, opts.MeshProvider),
-		lag:        newLagMeter(opts.Registry, opts.Log),
-		validation: v1.ValidationOptions{NoCrossNamespaceRefs: opts.NoCrossNamespaceRefs},
-		schedule:   newSchedule(),
-		warned:     newWarned(),
+		client: c.Client, clock: opts.Clock, log: opts.Log, sender: sender, alerts: alertSender, broadcaster: broadcaster,
+		metrics:        NewMetrics(opts.Registry, opts.Version, opts.MeshProvider),
+		lag:            newLagMeter(opts.Registry, opts.Log),
+		validation:     v1.ValidationOptions{NoCrossNamespaceRefs: opts.NoCrossNamespaceRefs, MeshProvider: opts.MeshProvider},
+		schedule:       newSchedule(),
+		warned:         newWarned(),
+		validated:      newValidated(),
+		configTracking: opts.ConfigTracking,
 	}
 	rec.engine = &engine.Engine{
 		Workload: kube.NewWorkload(kubeClient, kube.Options{
 			SelectorLabels: opts.SelectorLabels, ConfigTracking: opts.ConfigTracking, IncludeLabelPrefixes: opts.IncludeLabelPrefixes,
 		}),
-		Router:     smi.NewRouter(kube.NewServices(kubeClient), splitClient),
+		Router:     newProviderRouter(opts.MeshProvider, kube.NewServices(kubeClient), splitClient, gatewayClient),
 		Metrics:    opts.Metrics,
 		Templates:  templates{client: c.Client},
 		Webhooks:   caller,
 		Status:     &statusWriter{client: c.Client, reader: c.Reader},
 		Finalizers: finalizers{client: c.Client, reader: c.Reader},
 		Events:     &recorder{events: events, log: opts.Log, sink: sink},
-		Config:     engine.Config{MeshProvider: opts.MeshProvider, MetricsServer: opts.MetricsServer},
+		Alerts:     alertSender,
+		Config: engine.Config{MeshProvider: opts.MeshProvider, MetricsServer: opts.MetricsServer,
+			GlobalAlerts: opts.GlobalAlerts != nil, ClusterName: opts.ClusterName},
 	}
 	return rec, nil
+}
+
+// clientsets are the Kubernetes and SMI clientsets of the adapters: they
+// read through c.Cache when it is set.
+func clientsets(c Clients) (kubernetes.Interface, smiclient.Interface, error) {
+	// Built-in kinds speak protobuf, cheaper to encode and decode than
+	// JSON (as the manager's cache does); the SMI CRD speaks JSON.
+	protoConfig := rest.CopyConfig(c.Config)
+	protoConfig.ContentType = runtime.ContentTypeProtobuf
+	protoConfig.AcceptContentTypes = runtime.ContentTypeProtobuf + "," + runtime.ContentTypeJSON
+	kubeClient, err := kubernetes.NewForConfig(protoConfig)
+	if err != nil {
+		return nil, nil, fmt.Errorf("kubernetes client: %w", err)
+	}
+	splitClient, err := smiclient.NewForConfig(c.Config)
+	if err != nil {
+		return nil, nil, fmt.Errorf("SMI client: %w", err)
+	}
+	if c.Cache == nil {
+		return kubeClient, splitClient, nil
+	}
+	reads := kubecache.New(kubeClient, splitClient, c.Cache, nil)
+	return reads.Kubernetes, reads.SMI, nil
 }
 
 // DefaultEventSource is the source component of Fledge's Events (Flagger's

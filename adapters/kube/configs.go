@@ -223,3 +223,11 @@ func checksum(data any) (string, error) {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:8]), nil
 }
+
+// UsesConfig reports whether a pod spec uses the ConfigMap (kind
+// "configmap") or Secret (kind "secret") named name, in a volume, an env
+// or an envFrom of any container.
+func UsesConfig(spec *corev1.PodSpec, kind, name string) bool {
+	_, ok := podConfigRefs(spec)[configRef{kind: kind, name: name}]
+	return ok
+}

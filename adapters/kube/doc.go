@@ -25,7 +25,7 @@
 // first tick after switching controllers sees a new revision. The JSON
 // encoding names fields by their API names and omits empty optional ones, so
 // the hash does not move when a client-go upgrade adds or reorders struct
-// fields (Flagger's spew hash does: SPEC §9 item 19).
+// fields (Flagger's spew hash does: docs/flagger-compatibility.md, Known Flagger bugs).
 //
 // # Config tracking
 //

@@ -40,6 +40,7 @@ type Options struct {
 type Workload struct {
 	client kubernetes.Interface
 	opts   Options
+	hashes *hashMemo
 }
 
 var _ engine.Workload = (*Workload)(nil)
@@ -49,7 +50,7 @@ func NewWorkload(client kubernetes.Interface, opts Options) *Workload {
 	if len(opts.SelectorLabels) == 0 {
 		opts.SelectorLabels = DefaultSelectorLabels
 	}
-	return &Workload{client: client, opts: opts}
+	return &Workload{client: client, opts: opts, hashes: &hashMemo{}}
 }
 
 // Observe reads the target Deployment: its selector label, the hash of its
@@ -63,7 +64,7 @@ func (w *Workload) Observe(ctx context.Context, cd *v1.Canary) (engine.Target, e
 	if err != nil {
 		return engine.Target{}, err
 	}
-	hash, err := TemplateHash(&dep.Spec.Template)
+	hash, err := w.hashes.of(dep)
 	if err != nil {
 		return engine.Target{}, fmt.Errorf("deployment %s.%s: %w", dep.Name, dep.Namespace, err)
 	}

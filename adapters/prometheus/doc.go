@@ -45,7 +45,8 @@
 // An answer larger than 8 MiB is refused, and of an error answer (status
 // >= 400) at most 64 KiB is read.
 //
-// Two of these differ from Flagger on purpose (SPEC §9.10). Flagger takes
+// Two of these differ from Flagger on purpose (docs/flagger-compatibility.md,
+// Known Flagger bugs). Flagger takes
 // the last series of a multi-series vector, which depends on the order the
 // server happens to return; Fledge refuses the query, so a template that
 // forgot its sum() fails loudly instead of judging an arbitrary pod. Flagger
@@ -71,7 +72,7 @@
 // provider.headers are copied into each request. The template's map, which
 // belongs to the informer cache, is never written: Flagger adds the bearer
 // token to that shared map on every query, so it grows without bound and
-// races (SPEC §9.10).
+// races (docs/flagger-compatibility.md, Known Flagger bugs).
 //
 // provider.insecureSkipVerify uses one shared transport that skips TLS
 // verification, built once; it is not rebuilt per query or per address.

@@ -1,5 +1,5 @@
 // Package webhook implements the core's webhook port (engine.Webhooks) and
-// the delivery of event webhooks, in Flagger's protocol (SPEC §6).
+// the delivery of event webhooks, in Flagger's protocol (docs/flagger-compatibility.md, Webhooks).
 //
 // # Calls
 //
@@ -24,7 +24,8 @@
 //	transport error, retries spent   POST <url> giving up after N attempt(s): Post "<url>": …
 //
 // Flagger counts 203–299 as failures too and keeps that. It drops the body of
-// a 5xx (SPEC §9.17), so a failed loadtester bash task shows only "giving
+// a 5xx (docs/flagger-compatibility.md, Known Flagger bugs), so a failed
+// loadtester bash task shows only "giving
 // up"; Fledge keeps the body, which holds the command's output. At most
 // [Options.MaxBody] bytes of a body are read (1 MiB by default) and at most
 // [MaxQuote] (4 KiB) are quoted; a longer one is cut, before a character the
@@ -35,7 +36,8 @@
 // # Event webhooks
 //
 // Flagger POSTs every event to the event hooks inside the tick, so a slow
-// receiver stalls the canary (SPEC §9.16). [EventSender] queues the calls
+// receiver stalls the canary (docs/flagger-compatibility.md, Known Flagger
+// bugs). [EventSender] queues the calls
 // instead and one goroutine makes them in order; when its bounded queue is
 // full it drops the event and counts it ([EventSender.Dropped]), and a
 // failed call is counted and logged as "error sending event to webhook: …".

@@ -33,7 +33,7 @@ func GlobalHook(url string) v1.CanaryWebhook {
 	return v1.CanaryWebhook{Name: "event-webhook", Type: v1.EventHook, URL: url}
 }
 
-// EventPayload is the payload announcing e to an event hook (SPEC §6.3):
+// EventPayload is the payload announcing e to an event hook (docs/flagger-compatibility.md, Webhooks):
 // base's name, namespace and checksum, the event's phase (base's when the
 // event has none), and metadata holding the hook's metadata plus the
 // event's message, type and time in Unix milliseconds. The time is the
@@ -71,7 +71,8 @@ type delivery struct {
 
 // EventSender delivers event webhooks in the background, so that a slow or
 // dead receiver never delays a tick (Flagger calls them inside the tick,
-// SPEC §9.16). Deliveries queue in a bounded buffer drained by a single
+// docs/flagger-compatibility.md, Known Flagger bugs). Deliveries queue in a
+// bounded buffer drained by a single
 // goroutine, in order; when the buffer is full the event is dropped and
 // counted. It is safe for concurrent use.
 type EventSender struct {

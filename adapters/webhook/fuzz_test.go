@@ -11,7 +11,8 @@ import (
 
 // FuzzResponse feeds arbitrary answers (status, Retry-After, body, body
 // limit) to the response handling of a call and checks the outcome against
-// SPEC §6.1: a pass exactly for statuses up to 202, a retry exactly for
+// Flagger's protocol (docs/flagger-compatibility.md, Webhooks): a pass
+// exactly for statuses up to 202, a retry exactly for
 // 429 and 5xx but 501, a wait within [0, 30s], and an error of bounded
 // size that is valid UTF-8 whenever the body is.
 func FuzzResponse(f *testing.F) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -38,6 +39,7 @@ type flags struct {
 	burst                                         int
 	logLevel, zapEncoding                         string
 	port                                          int
+	alerts                                        alertFlags
 }
 
 func parseFlags(args []string, out io.Writer) (*flags, error) {
@@ -45,7 +47,8 @@ func parseFlags(args []string, out io.Writer) (*flags, error) {
 	fs := flag.NewFlagSet("fledge-controller", flag.ContinueOnError)
 	fs.SetOutput(out)
 	var selector, include string
-	fs.StringVar(&f.meshProvider, "mesh-provider", v1.ProviderOSM, "service mesh provider; Fledge routes with osm only")
+	fs.StringVar(&f.meshProvider, "mesh-provider", v1.ProviderOSM,
+		"provider of the Canaries without spec.provider: osm, linkerd or gatewayapi:v1 (a Canary's spec.provider wins)")
 	fs.StringVar(&f.metricsServer, "metrics-server", "http://prometheus:9090", "Prometheus URL for builtin and inline-query metrics")
 	fs.StringVar(&f.namespace, "namespace", "", "watch Canaries in this namespace only (also the leader-election namespace)")
 	fs.BoolVar(&f.leaderElection, "enable-leader-election", false, "elect a leader with a Lease so that only one replica acts")
@@ -67,13 +70,20 @@ func parseFlags(args []string, out io.Writer) (*flags, error) {
 	fs.StringVar(&f.eventSource, "event-source", controller.DefaultEventSource, "source component of the Kubernetes Events (Flagger's: flagger)")
 	fs.StringVar(&f.kubeconfig, "kubeconfig", "", "path to a kubeconfig; in-cluster config when empty")
 	fs.StringVar(&f.master, "master", "", "API server address, overriding the kubeconfig's")
-	fs.Float64Var(&f.qps, "kubeconfig-qps", 100, "client requests per second to the API server")
-	fs.IntVar(&f.burst, "kubeconfig-burst", 250, "client request burst to the API server")
+	// Twice Flagger's 100/250: a tick in an analysis writes its
+	// TrafficSplit and about one Event through one client, so 500 canaries
+	// analysed at a 10s interval need about 115 requests/s (BENCHMARKS.md).
+	fs.Float64Var(&f.qps, "kubeconfig-qps", 200, "client requests per second to the API server (each client)")
+	fs.IntVar(&f.burst, "kubeconfig-burst", 400, "client request burst to the API server (each client)")
 	fs.StringVar(&f.logLevel, "log-level", "debug", "log level: debug, info, warn or error")
 	fs.StringVar(&f.zapEncoding, "zap-encoding", "json", "log encoding: json or console")
 	fs.IntVar(&f.port, "port", 8080, "port of /metrics, /healthz and /readyz")
 	fs.BoolVar(&f.version, "version", false, "print the version (stamped at build time) and exit")
+	f.alerts.register(fs)
 	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if err := f.alerts.resolve(os.Getenv); err != nil {
 		return nil, err
 	}
 	f.selectorLabels, f.includeLabelPrefixes = splitList(selector), splitList(include)
@@ -92,8 +102,8 @@ func parseFlags(args []string, out io.Writer) (*flags, error) {
 
 // check refuses flag values the controller cannot run with.
 func (f *flags) check() error {
-	if f.meshProvider != v1.ProviderOSM {
-		return fmt.Errorf("-mesh-provider=%s: Fledge routes traffic with OSM's SMI TrafficSplit only; use -mesh-provider=osm", f.meshProvider)
+	if err := v1.ValidateMeshProvider(f.meshProvider); err != nil {
+		return fmt.Errorf("-mesh-provider=%s: %w", f.meshProvider, err)
 	}
 	if !isHTTPURL(f.metricsServer) {
 		return fmt.Errorf("-metrics-server=%s: want an http(s) URL such as http://osm-prometheus.osm-system.svc:7070", webhook.RedactURL(f.metricsServer))

@@ -28,6 +28,7 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/fledge-canary/fledge/adapters/controller"
+	"github.com/fledge-canary/fledge/adapters/kubecache"
 	"github.com/fledge-canary/fledge/adapters/webhook"
 	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
 	"github.com/fledge-canary/fledge/internal/version"
@@ -71,7 +72,8 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		IncludeLabelPrefixes: f.includeLabelPrefixes, ConfigTracking: f.configTracking,
 		NoCrossNamespaceRefs: f.noCrossNamespaceRefs, EventWebhook: f.eventWebhook, EventSource: f.eventSource,
 		Version: version.String(), Log: log,
-		Registry: ctrlmetrics.Registry,
+		Registry:     ctrlmetrics.Registry,
+		GlobalAlerts: f.alerts.global, ClusterName: f.clusterName,
 	})
 	if err != nil {
 		return err
@@ -99,6 +101,9 @@ func newManagerFor(cfg *rest.Config, f *flags) (ctrl.Manager, error) {
 		return nil, err
 	}
 	if err := v1.AddToScheme(scheme); err != nil {
+		return nil, err
+	}
+	if err := kubecache.AddToScheme(scheme); err != nil {
 		return nil, err
 	}
 	opts := ctrl.Options{
@@ -133,9 +138,11 @@ func newManagerFor(cfg *rest.Config, f *flags) (ctrl.Manager, error) {
 // cacheOptions restricts the manager's cache to -namespace and, for a
 // shard, its Canaries to those -watch-label-selector selects: a canary
 // relabelled out of the shard leaves the cache, which the controller sees
-// as gone, and enters the other shard's.
+// as gone, and enters the other shard's. The objects the adapters read
+// are cached as package kubecache says.
 func cacheOptions(f *flags) cache.Options {
 	var opts cache.Options
+	kubecache.SetCacheOptions(&opts)
 	if f.namespace != "" {
 		opts.DefaultNamespaces = map[string]cache.Config{f.namespace: {}}
 	}

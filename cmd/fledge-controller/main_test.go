@@ -31,7 +31,7 @@ import (
 
 func TestBadFlags(t *testing.T) {
 	tests := []struct{ args, want string }{
-		{"-mesh-provider=istio", "-mesh-provider=istio: Fledge routes traffic with OSM's SMI TrafficSplit only"},
+		{"-mesh-provider=istio", `-mesh-provider=istio: mesh provider "istio" is not supported: use "osm", "linkerd" or "gatewayapi:v1"`},
 		{"-metrics-server=prometheus:9090", "-metrics-server=prometheus:9090: want an http(s) URL"},
 		{"-event-webhook=::x", "-event-webhook=::x: want an http(s) URL"},
 		{"-metrics-server=ftp://u:pw@prometheus", "-metrics-server=ftp://u:xxxxx@prometheus: want an http(s) URL"},

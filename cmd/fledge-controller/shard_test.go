@@ -72,7 +72,8 @@ func startShard(t *testing.T, tc *testCluster, selector string) *shardLog {
 	log := &shardLog{seen: map[string][]time.Time{}}
 	rec, err := controller.New(mgr, controller.Options{
 		MeshProvider: v1.ProviderOSM, MetricsServer: f.metricsServer, SelectorLabels: f.selectorLabels,
-		Log: funcr.New(func(_, args string) { log.add(args) }, funcr.Options{}), Registry: prometheus.NewRegistry(),
+		ConfigTracking: f.configTracking,
+		Log:            funcr.New(func(_, args string) { log.add(args) }, funcr.Options{}), Registry: prometheus.NewRegistry(),
 	})
 	must(t, err)
 	must(t, rec.SetupWithManager(mgr, 2))

@@ -36,9 +36,10 @@ func newSimCommand() *cobra.Command {
 		Use:   "sim [FILE|NAME]...",
 		Short: "Replay canary scenarios in virtual time and check their expectations",
 		Long: `sim replays each scenario: the canary is bootstrapped, the timeline's actions
-run (kubectl set image, watch curl, hey, ...), synthetic traffic becomes OSM's
-Prometheus series, and Fledge's engine judges the canary through its real
-adapters over fake clientsets. It prints the events with their virtual time,
+run (kubectl set image, watch curl, hey, ...), synthetic traffic becomes the
+Prometheus series of the canary's mesh (OSM's, Linkerd's, or Istio's for
+gatewayapi:v1), and Fledge's engine judges the canary through its real
+adapters (the router of its provider) over fake clientsets. It prints the events with their virtual time,
 a kubectl-describe-like status, and whether the expectations held.
 
 A NAME such as tutorial-rollback-500s picks a scenario of the embedded
@@ -251,7 +252,7 @@ func writeReport(path string, reports []*simReport) error {
 func updateExpect(l *scenario.Loaded, res *sim.Result) error {
 	out, err := l.UpdateExpect(scenario.Observed{
 		Phase: string(res.Status.Phase), Weights: res.Weights(), FailedChecks: res.MaxFailedChecks(), Events: res.Messages(),
-		Bootstrap: res.BootstrapMessages(),
+		Bootstrap: res.BootstrapMessages(), Alerts: res.AlertLines(),
 	})
 	if err != nil {
 		return err

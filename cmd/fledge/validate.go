@@ -27,8 +27,8 @@ func newValidateCommand() *cobra.Command {
 	opts := validateOptions{stdin: os.Stdin}
 	cmd := &cobra.Command{
 		Use:   "validate FILE...",
-		Short: "Check Canary and MetricTemplate manifests against Fledge's defaults and rules",
-		Long: `validate decodes every Canary and MetricTemplate in the given YAML files ("-"
+		Short: "Check Canary, MetricTemplate and AlertProvider manifests against Fledge's defaults and rules",
+		Long: `validate decodes every Canary, MetricTemplate and AlertProvider in the given YAML files ("-"
 reads standard input) and reports each problem as FILE:LINE, the object, and
 the field's path. Documents of other kinds (a Deployment, a ConfigMap) are
 skipped and counted. What the API server would drop or refuse (unknown or
@@ -51,6 +51,8 @@ a file cannot be read.`,
 	f := cmd.Flags()
 	f.BoolVar(&opts.rules.NoCrossNamespaceRefs, "no-cross-namespace-refs", false,
 		"reject templateRef and providerRef in another namespace, like Flagger's flag of that name")
+	f.StringVar(&opts.rules.MeshProvider, "mesh-provider", v1.ProviderOSM,
+		"the controller's -mesh-provider: the provider of Canaries without spec.provider (osm, linkerd or gatewayapi:v1)")
 	f.BoolVar(&opts.strict, "strict", true, "unknown fields, keys given twice and numbers where strings belong are errors (false: warnings)")
 	f.StringVarP(&opts.output, "output", "o", "text", "text, json or yaml: the findings as lines or as one document")
 	return cmd
@@ -61,6 +63,11 @@ a file cannot be read.`,
 func runValidate(w io.Writer, files []string, opts validateOptions) error {
 	if opts.output != "text" && opts.output != "json" && opts.output != "yaml" {
 		return fmt.Errorf("--output %q: want text, json or yaml", opts.output)
+	}
+	if p := opts.rules.MeshProvider; p != "" {
+		if err := v1.ValidateMeshProvider(p); err != nil {
+			return fmt.Errorf("--mesh-provider: %w", err)
+		}
 	}
 	rep := validateReport{Valid: true}
 	for _, f := range files {
@@ -99,7 +106,7 @@ type fileReport struct {
 	unreadable bool
 }
 
-// objectReport is a Canary or MetricTemplate found in a file.
+// objectReport is a Canary, MetricTemplate or AlertProvider found in a file.
 type objectReport struct {
 	Kind      string `json:"kind"`
 	Namespace string `json:"namespace"`
@@ -149,7 +156,7 @@ func validateFile(file string, opts validateOptions) fileReport {
 	}
 	if len(fr.Objects) == 0 && fr.Valid {
 		fr.Valid = false
-		fr.add("", severityError, v1.Problem{Reason: "no Canary or MetricTemplate found" + fr.skippedText()})
+		fr.add("", severityError, v1.Problem{Reason: "no Canary, MetricTemplate or AlertProvider found" + fr.skippedText()})
 	}
 	return fr
 }
@@ -182,6 +189,8 @@ func (fr *fileReport) addDocument(d *v1.Document, opts validateOptions) {
 		errs, warns = d.Canary.Validate(opts.rules)
 	case d.MetricTemplate != nil:
 		errs = d.MetricTemplate.Validate()
+	case d.AlertProvider != nil:
+		errs = d.AlertProvider.Validate()
 	}
 	subject := objectName(d, obj)
 	before := len(fr.Findings)
@@ -198,7 +207,7 @@ func (fr *fileReport) addDocument(d *v1.Document, opts validateOptions) {
 	added := fr.Findings[before:]
 	slices.SortStableFunc(added, func(a, b finding) int { return a.Line - b.Line })
 	obj.Valid = !hasError(added)
-	if d.Canary != nil || d.MetricTemplate != nil {
+	if d.Canary != nil || d.MetricTemplate != nil || d.AlertProvider != nil {
 		fr.Objects = append(fr.Objects, obj)
 	}
 }

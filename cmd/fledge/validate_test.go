@@ -21,8 +21,9 @@ func TestValidateExamples(t *testing.T) {
 	if err := runValidate(&out, files, validateOptions{strict: true, output: "text"}); err != nil {
 		t.Fatalf("examples rejected (%v):\n%s", err, out.String())
 	}
-	if got := strings.Count(out.String(), ": valid\n"); got != 4 {
-		t.Errorf("want 4 valid manifests (3 canaries, 1 template), got %d:\n%s", got, out.String())
+	if got := strings.Count(out.String(), ": valid\n"); got != 10 {
+		t.Errorf("want 10 valid manifests (7 canaries: OSM's, alerts, Gateway API's, A/B, Linkerd's, 404s, reference; 1 template; 2 alert providers), got %d:\n%s",
+			got, out.String())
 	}
 }
 
@@ -97,9 +98,26 @@ func TestValidateText(t *testing.T) {
 			files: []string{"does-not-exist.yaml"}, strict: true, wantErr: errBadFile,
 			want: []string{"does-not-exist.yaml: error: open does-not-exist.yaml: no such file or directory"},
 		},
+		"an AlertProvider is checked, its URL never quoted": {
+			files: []string{"-"}, strict: true, wantErr: errInvalid,
+			stdin: "apiVersion: flagger.app/v1beta1\nkind: AlertProvider\nmetadata: {name: on-call, namespace: test}\n" +
+				"spec:\n  type: pagerduty\n  address: hooks.slack.com/services/T0/B0/secret\n  chanel: ops\n",
+			want: []string{
+				`<stdin>:5: AlertProvider test/on-call: error: spec.type: "pagerduty" is not supported: use slack, discord, rocket, msteams or gchat`,
+				`<stdin>:6: AlertProvider test/on-call: error: spec.address: must be an absolute http or https URL such as https://hooks.slack.com/services/…`,
+				`<stdin>:7: AlertProvider test/on-call: error: spec.chanel: unknown field (the API server drops it): did you mean channel?`,
+			},
+			not: []string{"T0/B0/secret", "skipped"},
+		},
+		"a valid AlertProvider": {
+			files: []string{"-"}, strict: true,
+			stdin: "apiVersion: flagger.app/v1beta1\nkind: AlertProvider\nmetadata: {name: on-call, namespace: test}\n" +
+				"spec: {type: slack, channel: deploys, secretRef: {name: slack-url}}\n",
+			want: []string{"AlertProvider test/on-call: valid"},
+		},
 		"only other kinds": {
 			files: []string{"-"}, stdin: "apiVersion: v1\nkind: Service\nmetadata: {name: a}\n", strict: true, wantErr: errInvalid,
-			want: []string{"<stdin>: error: no Canary or MetricTemplate found (skipped 1 Service)"},
+			want: []string{"<stdin>: error: no Canary, MetricTemplate or AlertProvider found (skipped 1 Service)"},
 		},
 	}
 	for name, tc := range tests {

@@ -35,8 +35,8 @@ func TestPhases(t *testing.T) {
 			inFlight: true},
 		{phase: v1.PhaseSucceeded, status: v1.ConditionTrue, message: "Canary analysis completed successfully, promotion finished."},
 		{phase: v1.PhaseFailed, status: v1.ConditionFalse, message: "Canary analysis failed, Deployment scaled to zero."},
-		// Flagger falls through to the initialisation text here (SPEC §2,
-		// §9.15); Fledge gives the deletion phases messages of their own.
+		// Flagger falls through to the initialisation text here (docs/flagger-compatibility.md,
+		// Known Flagger bugs); Fledge gives the deletion phases messages of their own.
 		{phase: v1.PhaseTerminating, status: v1.ConditionUnknown, message: "Canary is being deleted, reverting traffic to the target."},
 		{phase: v1.PhaseTerminated, status: v1.ConditionUnknown, message: "Canary deleted, traffic reverted to the target."},
 	}

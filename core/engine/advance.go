@@ -14,7 +14,11 @@ func (t *tick) advance(ctx context.Context) bool {
 	case decide.StrategyBlueGreen:
 		return t.blueGreen(ctx)
 	case decide.StrategyABTesting:
-		t.warning("A/B testing needs header routing, which OSM cannot do: remove analysis.match")
+		provider := t.cd.GetProvider(t.e.Config.MeshProvider)
+		if v1.ProviderRoutesByMatch(provider) {
+			return t.abTesting(ctx)
+		}
+		t.warning("A/B testing needs header routing, which %s cannot do: remove analysis.match", v1.ProviderRouterName(provider))
 		return t.end(ReasonABTestingRefused, "A/B testing refused")
 	}
 	if decide.NextStepWeight(t.a, t.routes.Canary) <= 0 {
@@ -22,7 +26,8 @@ func (t *tick) advance(ctx context.Context) bool {
 	}
 	if t.st.Phase == v1.PhaseProgressing {
 		if hook, ok := t.runGate(ctx, v1.ConfirmTrafficIncreaseHook, v1.PhaseProgressing, "Confirm-traffic-increase check %s passed"); !ok {
-			t.warning("Halt %s.%s advancement waiting for traffic increase approval %s", t.canaryName(), t.ns(), hook)
+			t.warning("Halt %s.%s advancement waiting for traffic increase approval %s", t.canaryName(), t.ns(), hook.Name)
+			t.gateAlert(hook, "Canary traffic increase is waiting for approval.")
 			return t.end(ReasonWaitingTraffic, "waiting for traffic increase approval")
 		}
 	}
@@ -47,12 +52,7 @@ func (t *tick) promote(ctx context.Context) bool {
 	if !t.confirmPromotion(ctx) {
 		return t.end(ReasonWaitingPromotion, "waiting for promotion approval")
 	}
-	t.normal("Copying %s.%s template spec to %s.%s", t.targetName(), t.ns(), t.cd.GetPrimaryName(), t.ns())
-	if err := t.e.Workload.Promote(ctx, t.cd, t.target); err != nil {
-		return t.failed(ReasonPromotionFailed, "promotion failed", err)
-	}
-	t.setPhase(v1.PhasePromoting)
-	return t.end(ReasonPromoting, "promoting")
+	return t.copyToPrimary(ctx)
 }
 
 // confirmPromotion runs the confirm-promotion hooks. The first refusal
@@ -64,11 +64,42 @@ func (t *tick) confirmPromotion(ctx context.Context) bool {
 	}
 	if t.st.Phase != v1.PhaseWaitingPromotion {
 		t.setPhase(v1.PhaseWaitingPromotion)
-		t.warning("Halt %s.%s advancement waiting for promotion approval %s", t.canaryName(), t.ns(), hook)
+		t.warning("Halt %s.%s advancement waiting for promotion approval %s", t.canaryName(), t.ns(), hook.Name)
+		t.gateAlert(hook, "Canary promotion is waiting for approval.")
 	} else {
 		t.st.Iterations = t.a.Iterations - 1
 	}
 	return false
+}
+
+// abTesting routes the requests analysis.match selects to the canary for
+// the iterations (the router keeps the others on the primary), then
+// promotes once confirm-promotion agrees. Unlike blue/green there is no
+// tick that routes all traffic to the canary.
+func (t *tick) abTesting(ctx context.Context) bool {
+	if t.a.Iterations > t.st.Iterations {
+		if err := t.setRoutes(ctx, decide.Routes{Canary: v1.TotalWeight}); err != nil {
+			return t.failed(ReasonRoutesNotSet, "routes not set", err)
+		}
+		t.st.Iterations++
+		t.normal("Advance %s.%s canary iteration %v/%v", t.canaryName(), t.ns(), t.st.Iterations, t.a.Iterations)
+		return t.end(ReasonIteration, fmt.Sprintf("iteration %d", t.st.Iterations))
+	}
+	if !t.confirmPromotion(ctx) {
+		return t.end(ReasonWaitingPromotion, "waiting for promotion approval")
+	}
+	return t.copyToPrimary(ctx)
+}
+
+// copyToPrimary promotes: it copies the analysed target to the primary and
+// moves the canary to Promoting.
+func (t *tick) copyToPrimary(ctx context.Context) bool {
+	t.normal("Copying %s.%s template spec to %s.%s", t.targetName(), t.ns(), t.cd.GetPrimaryName(), t.ns())
+	if err := t.e.Workload.Promote(ctx, t.cd, t.target); err != nil {
+		return t.failed(ReasonPromotionFailed, "promotion failed", err)
+	}
+	t.setPhase(v1.PhasePromoting)
+	return t.end(ReasonPromoting, "promoting")
 }
 
 // blueGreen counts iterations with no canary traffic but the loadtester's,
@@ -91,10 +122,5 @@ func (t *tick) blueGreen(ctx context.Context) bool {
 		t.st.Iterations++
 		return t.end(ReasonAllTrafficToCanary, "all traffic to canary")
 	}
-	t.normal("Copying %s.%s template spec to %s.%s", t.targetName(), t.ns(), t.cd.GetPrimaryName(), t.ns())
-	if err := t.e.Workload.Promote(ctx, t.cd, t.target); err != nil {
-		return t.failed(ReasonPromotionFailed, "promotion failed", err)
-	}
-	t.setPhase(v1.PhasePromoting)
-	return t.end(ReasonPromoting, "promoting")
+	return t.copyToPrimary(ctx)
 }

@@ -80,28 +80,35 @@ func (t *tick) runChecks(ctx context.Context) (decide.Verdict, bool) {
 	return decide.Verdict{}, true
 }
 
-// builtinCheck runs the metrics of the first pass: the OSM builtins and
-// inline queries.
+// builtinCheck runs the metrics of the first pass: the builtins of the
+// canary's observer and inline queries.
 func (t *tick) builtinCheck(ctx context.Context, m v1.CanaryMetric) (decide.Verdict, bool) {
 	model := ModelOf(t.cd, m)
+	observer := query.ObserverFor(t.metricsProvider())
 	switch {
 	case m.TemplateRef != nil:
 		return decide.Verdict{}, false
 	case m.Query != "":
 		return t.inlineCheck(ctx, m, model), true
 	case m.Name == v1.BuiltinSuccessRate:
-		return t.osmCheck(ctx, m, query.SuccessRate, model, decide.JudgeSuccessRate, ": %v"), true
+		return t.observerCheck(ctx, m, observer.SuccessRate, model, decide.JudgeSuccessRate, ": %v"), true
 	case m.Name == v1.BuiltinDuration:
-		return t.osmCheck(ctx, m, query.Duration, model, decide.JudgeDuration, ""), true
+		return t.observerCheck(ctx, m, observer.Duration, model, decide.JudgeDuration, ""), true
 	}
 	return decide.Verdict{}, false
 }
 
+// metricsProvider is the provider named in no-values messages and whose
+// observer renders the builtin queries (query.MetricsProvider).
+func (t *tick) metricsProvider() string {
+	return query.MetricsProvider(t.cd.Spec.Provider, t.e.Config.MeshProvider)
+}
+
 type judgeFunc func(decide.Subject, v1.CanaryMetric, float64) decide.Verdict
 
-// osmCheck runs one builtin OSM query. noValuesSuffix is ": %v" where
+// observerCheck runs one builtin query. noValuesSuffix is ": %v" where
 // Flagger's no-values message carries the error, "" where it does not.
-func (t *tick) osmCheck(ctx context.Context, m v1.CanaryMetric, render func(query.Model) (string, error),
+func (t *tick) observerCheck(ctx context.Context, m v1.CanaryMetric, render func(query.Model) (string, error),
 	model query.Model, judge judgeFunc, noValuesSuffix string) decide.Verdict {
 	q, err := render(model)
 	if err != nil {
@@ -112,7 +119,7 @@ func (t *tick) osmCheck(ctx context.Context, m v1.CanaryMetric, render func(quer
 		err = fmt.Errorf("running query failed: %w", err)
 		if errors.Is(err, ErrNoValues) {
 			msg := fmt.Sprintf("Halt advancement no values found for %s metric %s probably %s.%s is not receiving traffic",
-				t.cd.GetProvider(t.e.Config.MeshProvider), m.Name, t.targetName(), t.ns())
+				t.metricsProvider(), m.Name, t.targetName(), t.ns())
 			if noValuesSuffix != "" {
 				msg += fmt.Sprintf(noValuesSuffix, err)
 			}

@@ -45,4 +45,13 @@
 //
 // An error from a port ends the tick with a Warning event; the next tick
 // starts again from the top, as in Flagger.
+//
+// # Alerts
+//
+// At the moments Flagger alerts (initialised, analysis started, a gate
+// waiting, rollback, promotion finished or failed) the tick builds an Alert
+// with its severity, message, fields and receivers — the analysis.alerts
+// entries whose severity takes it, or the controller's global notifier —
+// records it in the trace and hands it to the optional Alerts port, which
+// posts it without blocking the tick (see alerts.go).
 package engine

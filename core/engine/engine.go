@@ -16,9 +16,16 @@ type Config struct {
 	// MetricsServer is the Prometheus address of builtin and inline metrics
 	// (-metrics-server), unless a canary sets spec.metricsServer.
 	MetricsServer string
+	// GlobalAlerts says the controller has a notifier for canaries without
+	// analysis.alerts (-slack-url or -msteams-url); without one their
+	// alerts are not sent.
+	GlobalAlerts bool
+	// ClusterName is added to every alert as the field Cluster when set
+	// (-cluster-name).
+	ClusterName string
 }
 
-// Engine runs ticks. Every port must be set except Trace.
+// Engine runs ticks. Every port must be set except Trace and Alerts.
 type Engine struct {
 	Workload   Workload
 	Router     Router
@@ -29,6 +36,7 @@ type Engine struct {
 	Finalizers Finalizers
 	Events     Recorder
 	Trace      Tracer
+	Alerts     Alerts
 	Config     Config
 }
 

@@ -12,7 +12,7 @@ import (
 
 func ptr[T any](v T) *T { return &v }
 
-// newCanary is the canary of SPEC.md §8's reference trace (podinfo in
+// newCanary is the canary of Flagger's reference trace (podinfo in
 // default: step 10 up to 30, threshold 2), changed by mods.
 func newCanary(mods ...func(*v1.Canary)) *v1.Canary {
 	cd := &v1.Canary{

@@ -35,15 +35,15 @@ func (t *tick) callHook(ctx context.Context, hook v1.CanaryWebhook, phase v1.Can
 }
 
 // runGate runs the hooks of a gate type in order, recording passedFormat
-// for each pass, and stops at the first refusal, returning its name.
-func (t *tick) runGate(ctx context.Context, typ v1.HookType, phase v1.CanaryPhase, passedFormat string) (string, bool) {
+// for each pass, and stops at the first refusal, returning that hook.
+func (t *tick) runGate(ctx context.Context, typ v1.HookType, phase v1.CanaryPhase, passedFormat string) (v1.CanaryWebhook, bool) {
 	for _, hook := range t.hooksOf(typ) {
 		if t.callHook(ctx, hook, phase) != nil {
-			return hook.Name, false
+			return hook, false
 		}
 		t.normal(passedFormat, hook.Name)
 	}
-	return "", true
+	return v1.CanaryWebhook{}, true
 }
 
 func (t *tick) runPreRollout(ctx context.Context) bool {

@@ -32,6 +32,7 @@ func (t *tick) skipAnalysis(ctx context.Context) bool {
 	t.setPhase(v1.PhaseSucceeded)
 	t.runPostRollout(ctx, v1.PhaseSucceeded)
 	t.event(Normal, LevelInfo, v1.PhaseSucceeded, "Promotion completed! Canary analysis was skipped for %s.%s", t.targetName(), t.ns())
+	t.alert(v1.SeverityInfo, false, "Canary analysis was skipped, promotion finished.")
 	return t.end(ReasonPromotedUnanalysed, "promoted without analysis")
 }
 
@@ -49,6 +50,7 @@ func (t *tick) rollbackHooks(ctx context.Context) bool {
 		}
 		t.warning("Rollback check %s passed", hook.Name)
 		t.warning("Rolling back %s.%s manual webhook invoked", t.canaryName(), t.ns())
+		t.alert(v1.SeverityWarn, false, "Rolling back manual webhook invoked")
 		t.rollback(ctx)
 		return t.end(ReasonWebhookRollback, "rolled back by webhook "+hook.Name)
 	}
@@ -98,6 +100,7 @@ func (t *tick) finalising(ctx context.Context) bool {
 	t.setPhase(v1.PhaseSucceeded)
 	t.runPostRollout(ctx, v1.PhaseSucceeded)
 	t.event(Normal, LevelInfo, v1.PhaseSucceeded, "Promotion completed! Scaling down %s.%s", t.targetName(), t.ns())
+	t.alert(v1.SeverityInfo, false, "Canary analysis completed successfully, promotion finished.")
 	return t.end(ReasonPromoted, "promoted")
 }
 
@@ -117,6 +120,7 @@ func (t *tick) thresholdRollback(ctx context.Context) bool {
 func (t *tick) rollback(ctx context.Context) {
 	if decide.ThresholdReached(t.st.FailedChecks, t.cd.GetThreshold()) {
 		t.warning("Rolling back %s.%s failed checks threshold reached %v", t.canaryName(), t.ns(), t.st.FailedChecks)
+		t.alert(v1.SeverityError, false, "Failed checks threshold reached %v", t.st.FailedChecks)
 	}
 	if err := t.setRoutes(ctx, decide.Routes{Primary: v1.TotalWeight}); err != nil {
 		t.warning("%v", err)
@@ -136,6 +140,7 @@ func (t *tick) rollback(ctx context.Context) {
 // fails without being scaled down.
 func (t *tick) failPromotion(ctx context.Context, reason string) {
 	t.warning("Promotion of %s.%s failed, primary not ready: %v", t.targetName(), t.ns(), reason)
+	t.alert(v1.SeverityError, false, "Promotion failed, primary not ready: %v", reason)
 	if err := t.setRoutes(ctx, decide.Routes{Canary: v1.TotalWeight}); err != nil {
 		t.warning("%v", err)
 		return

@@ -12,12 +12,13 @@ import (
 	. "github.com/onsi/gomega"
 )
 
-// The reference traces of SPEC.md §8, recorded by running Flagger v1.44
+// The reference traces (docs/flagger-compatibility.md, Reference traces),
+// recorded by running Flagger v1.44
 // with provider osm, tick by tick. One difference is deliberate: a fresh
 // Canary shows Initializing after its first tick (Flagger's informer sets
 // it before the first tick; the fixture that recorded the trace skipped
 // the informer and shows "").
-var _ = Describe("Reference trace (SPEC.md §8)", func() {
+var _ = Describe("Reference trace (Flagger v1.44)", func() {
 	var h *enginetest.Harness
 
 	BeforeEach(func() {

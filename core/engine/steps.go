@@ -65,6 +65,7 @@ func (t *tick) initialize(context.Context) bool {
 	}
 	t.syncStatus(v1.PhaseInitialized, 0)
 	t.normal("Initialization done! %s.%s", t.canaryName(), t.ns())
+	t.alert(v1.SeverityInfo, true, "New %s detected, initialization completed.", t.cd.Spec.TargetRef.Kind)
 	t.rec.Reason, t.rec.Decision = ReasonInitialized, "initialized"
 	return false
 }
@@ -109,6 +110,7 @@ func (t *tick) requireReady(ctx context.Context, role Role) bool {
 		t.failPromotion(ctx, msg)
 	case role == RoleCanary && decide.Analysing(t.st.Phase):
 		t.warning("Rolling back %s.%s progress deadline exceeded %v", t.canaryName(), t.ns(), msg)
+		t.alert(v1.SeverityError, false, "Progress deadline exceeded %v", msg)
 		t.rollback(ctx)
 	default:
 		t.rollback(ctx)
@@ -158,11 +160,13 @@ func (t *tick) startRevision(ctx context.Context) bool {
 	if hook, ok := t.runGate(ctx, v1.ConfirmRolloutHook, t.st.Phase, "Confirm-rollout check %s passed"); !ok {
 		if t.st.Phase != v1.PhaseWaiting {
 			t.setPhase(v1.PhaseWaiting)
-			t.warning("Halt %s.%s advancement waiting for approval %s", t.canaryName(), t.ns(), hook)
+			t.warning("Halt %s.%s advancement waiting for approval %s", t.canaryName(), t.ns(), hook.Name)
+			t.gateAlert(hook, "Canary is waiting for approval.")
 		}
 		return t.end(ReasonWaitingRollout, "waiting for rollout approval")
 	}
 	t.event(Normal, LevelInfo, v1.PhaseProgressing, "New revision detected! Scaling up %s.%s", t.targetName(), t.ns())
+	t.alert(v1.SeverityInfo, true, "New revision detected, progressing canary analysis.")
 	if err := t.e.Workload.ScaleFromZero(ctx, t.cd); err != nil {
 		t.errorf("%v", err)
 		return t.end(ReasonTargetNotScaledUp, "canary not scaled up")

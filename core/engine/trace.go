@@ -62,6 +62,7 @@ type Record struct {
 	Checks       []decide.Verdict `json:"checks,omitempty"`
 	Hooks        []HookCall       `json:"hooks,omitempty"`
 	Events       []Event          `json:"events,omitempty"`
+	Alerts       []Alert          `json:"alerts,omitempty"`
 	// Reason says why the tick ended where it did, for programs; Decision
 	// says the same in a few words, with its details, for people.
 	Reason   Reason `json:"reason"`

@@ -12,9 +12,9 @@ import (
 	. "github.com/onsi/gomega"
 )
 
-// The tutorial's runs (seed/osm-canary-tutorial.md), with the metric values
+// The runs of Flagger's OSM tutorial, with the metric values
 // it shows scripted tick by tick, and the event lines as Flagger v1.44
-// prints them (SPEC.md §4 lists the three lines the tutorial shows in an
+// prints them (docs/flagger-compatibility.md, Events, lists the three lines the tutorial shows in an
 // older wording).
 var _ = Describe("The OSM tutorial", func() {
 	var h *enginetest.Harness

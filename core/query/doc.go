@@ -1,6 +1,7 @@
-// Package query renders the PromQL that judges a canary: OSM's two builtin
-// queries (request-success-rate and request-duration) and the Go templates of
-// MetricTemplates and inline queries.
+// Package query renders the PromQL that judges a canary: the two builtin
+// queries (request-success-rate and request-duration) of each observer
+// (OSM, Linkerd, Istio, which Flagger also uses for Gateway API), and the Go
+// templates of MetricTemplates and inline queries.
 //
 // Rendering is pure. A template sees niladic functions rather than data, as
 // in Flagger: {{ name }}, {{ namespace }}, {{ target }}, {{ service }},

@@ -45,11 +45,11 @@ const (
 // SuccessRate renders OSM's request-success-rate query: the percentage of
 // the target's requests that did not answer 5xx over the model's interval.
 func SuccessRate(m Model) (string, error) {
-	return Render(osmSuccessRate, m)
+	return ObserverOSM.SuccessRate(m)
 }
 
 // Duration renders OSM's request-duration query: the P99 latency of the
 // target's requests, in milliseconds, over the model's interval.
 func Duration(m Model) (string, error) {
-	return Render(osmDuration, m)
+	return ObserverOSM.Duration(m)
 }

@@ -32,6 +32,9 @@ type Loaded struct {
 	*Scenario
 	Canary    *v1.Canary
 	Templates []v1.MetricTemplate
+	// AlertProviders are the AlertProviders of the canary's file: what
+	// the canary's analysis.alerts name, for the output.
+	AlertProviders []v1.AlertProvider
 	// QueriesChecked is set once the Canary's queries were parsed (see
 	// sim.CheckQueries), so that many runs of one study parse them once.
 	QueriesChecked bool
@@ -296,6 +299,7 @@ func (l *Loaded) resolve(c *checker, fsys fs.FS, dir string) {
 	default:
 		l.Canary = &m.Canaries[0]
 		l.Templates = append(l.Templates, m.MetricTemplates...)
+		l.addAlertProviders(c, m.AlertProviders)
 	}
 	for i, tm := range l.MetricTemplates {
 		m, err := tm.decode(fsys, dir)
@@ -310,4 +314,15 @@ func (l *Loaded) resolve(c *checker, fsys fs.FS, dir string) {
 		l.Templates = append(l.Templates, m.MetricTemplates...)
 	}
 	l.resolveApplies(c, fsys, dir)
+}
+
+// addAlertProviders takes the AlertProviders of the canary's file, each
+// checked as fledge validate checks it.
+func (l *Loaded) addAlertProviders(c *checker, ps []v1.AlertProvider) {
+	for _, p := range ps {
+		for _, e := range p.Validate() {
+			c.fail(l.Scenario.Canary.Line, "canary", fmt.Sprintf("AlertProvider %s: %s", p.Name, e))
+		}
+	}
+	l.AlertProviders = append(l.AlertProviders, ps...)
 }

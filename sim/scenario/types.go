@@ -150,6 +150,9 @@ type Expect struct {
 	FailedChecks *int      `yaml:"failedChecks"`
 	MaxDuration  Duration  `yaml:"maxDuration"`
 	Bootstrap    *[]string `yaml:"bootstrapEvents"`
+	// Alerts are the alerts sent from the canary's creation on, in order,
+	// each as sim.AlertLine writes it: "[error] MESSAGE -> RECEIVERS".
+	Alerts []string `yaml:"alerts"`
 }
 
 // Duration is a time.Duration written as "30s" or "2m30s".

@@ -16,6 +16,8 @@ type Observed struct {
 	Events       []string
 	// Bootstrap is written only when the scenario asserts bootstrapEvents.
 	Bootstrap []string
+	// Alerts are written only when the scenario asserts alerts.
+	Alerts []string
 }
 
 // UpdateExpect returns the scenario file with its expect block's phase,
@@ -42,6 +44,13 @@ func (s *Scenario) UpdateExpect(o Observed) ([]byte, error) {
 			boot.Content = append(boot.Content, str(e))
 		}
 		set(expect, "bootstrapEvents", boot)
+	}
+	if s.Expect.Alerts != nil {
+		alerts := &yaml.Node{Kind: yaml.SequenceNode}
+		for _, a := range o.Alerts {
+			alerts.Content = append(alerts.Content, str(a))
+		}
+		set(expect, "alerts", alerts)
 	}
 	var out bytes.Buffer
 	enc := yaml.NewEncoder(&out)

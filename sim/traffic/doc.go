@@ -38,6 +38,23 @@
 // requests counted so far, and is then appended at every scrape, constant
 // once its traffic stops, as Envoy's counters are.
 //
+// Config.Mesh exports the same requests as another mesh's proxies name
+// them, for the builtin queries of that mesh's observer:
+//
+//	MeshLinkerd: response_total{namespace, deployment, direction="inbound",
+//	    tls="true", client_id, status_code, classification="success"|"failure"}
+//	    and response_latency_ms_bucket{namespace, deployment, direction, tls,
+//	    client_id, le} (a 5xx is a failure, as Linkerd classifies it)
+//	MeshIstio: istio_requests_total{reporter="destination",
+//	    destination_workload_namespace, destination_workload,
+//	    source_workload_namespace, source_workload, response_code} and
+//	    istio_request_duration_milliseconds_bucket{<the same without
+//	    response_code>, le}
+//
+// Every mesh uses Envoy's bucket bounds above; Linkerd's own bounds (1, 2,
+// 3, 4, 5, 10, 20 … 50000 ms) differ, so a P99 interpolated from Linkerd
+// series here is not exactly what Linkerd's Prometheus would answer.
+//
 // # Limits
 //
 // There are no destination_pod or source_pod labels, and counters never

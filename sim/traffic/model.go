@@ -40,6 +40,8 @@ type Config struct {
 	// Regression is how the canary Deployment serves worse than the
 	// primary; the zero value serves alike.
 	Regression Regression
+	// Mesh is whose series the model exports; the zero value is OSM's.
+	Mesh Mesh
 }
 
 // Counts are the requests one Deployment received.
@@ -168,7 +170,7 @@ func (m *Model) serve(s *source, which int, n uint64) {
 		if which == primaryDest {
 			deployment += "-primary"
 		}
-		s.dests[which] = newDest(m.cfg.Namespace, deployment, s)
+		s.dests[which] = newDest(m.cfg.Mesh, m.cfg.Namespace, deployment, s)
 	}
 	s.serve(which, s.dests[which], n)
 }

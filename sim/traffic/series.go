@@ -5,8 +5,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/prometheus/common/model"
-
 	"github.com/prometheus/prometheus/model/labels"
 )
 
@@ -35,18 +33,18 @@ type dest struct {
 	appends []func(time.Time, float64) error
 }
 
-// newDest builds the series labels of src's requests to deployment, or
-// takes them from the label cache.
-func newDest(ns, deployment string, src *source) *dest {
+// newDest builds the series labels of src's requests to deployment, as
+// mesh names them, or takes them from the label cache.
+func newDest(mesh Mesh, ns, deployment string, src *source) *dest {
 	d := &dest{deployment: deployment, codes: make([]uint64, len(src.codes))}
-	sl := seriesLabelsOf(ns, deployment, src)
-	d.codeLabels, d.bucketLabels, d.sumLabels, d.countLabels = sl.codes, sl.buckets, sl.sum, sl.count
+	dl := destLabelsOf(mesh, ns, deployment, src)
+	d.codeLabels, d.bucketLabels, d.sumLabels, d.countLabels = dl.codes, dl.buckets, dl.sum, dl.count
 	return d
 }
 
-// seriesLabels are the label sets of one source's series to one
+// destLabels are the label sets of one source's series to one
 // Deployment. Label sets are immutable, so models share them.
-type seriesLabels struct {
+type destLabels struct {
 	codes      []labels.Labels // aligned with source.codes
 	buckets    [bucketCount]labels.Labels
 	sum, count labels.Labels
@@ -55,58 +53,51 @@ type seriesLabels struct {
 // maxCachedLabels bounds the label cache; it starts afresh when full.
 const maxCachedLabels = 4096
 
-// labelCache keeps the label sets built for a namespace, Deployment,
+// labelCache keeps the label sets built for a mesh, namespace, Deployment,
 // source name and status codes: the runs of a what-if study build the same
 // ones, and building them was a twentieth of a run's allocations.
 var labelCache = struct {
 	sync.Mutex
-	sets map[labelKey]*seriesLabels
-}{sets: map[labelKey]*seriesLabels{}}
+	sets map[labelKey]*destLabels
+}{sets: map[labelKey]*destLabels{}}
 
-type labelKey struct{ namespace, deployment, source, codes string }
+type labelKey struct {
+	mesh                                 Mesh
+	namespace, deployment, source, codes string
+}
 
-func seriesLabelsOf(ns, deployment string, src *source) *seriesLabels {
+func destLabelsOf(mesh Mesh, ns, deployment string, src *source) *destLabels {
 	codes := make([]byte, 0, 4*len(src.codes))
 	for _, c := range src.codes {
 		codes = strconv.AppendInt(append(codes, ' '), int64(c), 10)
 	}
-	key := labelKey{namespace: ns, deployment: deployment, source: src.Name, codes: string(codes)}
+	key := labelKey{mesh: mesh, namespace: ns, deployment: deployment, source: src.Name, codes: string(codes)}
 	labelCache.Lock()
 	defer labelCache.Unlock()
-	if sl, ok := labelCache.sets[key]; ok {
-		return sl
+	if dl, ok := labelCache.sets[key]; ok {
+		return dl
 	}
-	sl := buildSeriesLabels(ns, deployment, src)
+	dl := buildDestLabels(mesh, ns, deployment, src)
 	if len(labelCache.sets) >= maxCachedLabels {
 		clear(labelCache.sets)
 	}
-	labelCache.sets[key] = sl
-	return sl
+	labelCache.sets[key] = dl
+	return dl
 }
 
-func buildSeriesLabels(ns, deployment string, src *source) *seriesLabels {
-	base := []string{
-		"destination_namespace", ns,
-		"destination_kind", "Deployment",
-		"destination_name", deployment,
-		"source_namespace", ns,
-		"source_kind", "Deployment",
-		"source_name", src.Name,
-	}
-	with := func(name string, extra ...string) labels.Labels {
-		ss := append([]string{model.MetricNameLabel, name}, base...)
-		return labels.FromStrings(append(ss, extra...)...)
-	}
-	sl := &seriesLabels{codes: make([]labels.Labels, len(src.codes))}
+func buildDestLabels(mesh Mesh, ns, deployment string, src *source) *destLabels {
+	base := mesh.baseLabels(ns, deployment, src)
+	counter, histogram := mesh.seriesNames()
+	dl := &destLabels{codes: make([]labels.Labels, len(src.codes))}
 	for i, c := range src.codes {
-		sl.codes[i] = with("osm_request_total", "response_code", strconv.Itoa(c))
+		dl.codes[i] = seriesLabels(counter, base, mesh.codeLabels(c)...)
 	}
 	for i, le := range leValues {
-		sl.buckets[i] = with("osm_request_duration_ms_bucket", "le", le)
+		dl.buckets[i] = seriesLabels(histogram+"_bucket", base, "le", le)
 	}
-	sl.sum = with("osm_request_duration_ms_sum")
-	sl.count = with("osm_request_duration_ms_count")
-	return sl
+	dl.sum = seriesLabels(histogram+"_sum", base)
+	dl.count = seriesLabels(histogram+"_count", base)
+	return dl
 }
 
 // scrape appends the cumulative counters at t. A response_code series

@@ -2,8 +2,9 @@
 // webhook adapters against servers that misbehave (adapters/prometheus/
 // promtest and adapters/webhook/hooktest), and checks what a canary does on
 // such a tick: the weight holds, the failed check is counted with the event
-// text of SPEC.md §3.8/§4, no promotion happens, the hook types keep the
-// semantics of SPEC.md §6, and no planted credential reaches an event, a
+// text Flagger gives, no promotion happens, the hook types keep the
+// semantics of Flagger's (docs/flagger-compatibility.md: Metric checks,
+// Events, Hooks, Webhooks), and no planted credential reaches an event, a
 // trace record or the status.
 //
 // The cluster is enginetest's in-memory World; only the metrics and webhook

@@ -12,7 +12,7 @@ import (
 
 // TestProbeFaultsDoNotBlock initialises a canary while its Prometheus
 // misbehaves: the availability probe (vector(1)) reports the fault in an
-// Error event (SPEC.md §4) and the initialisation goes on, as in Flagger.
+// Error event (docs/flagger-compatibility.md, Events) and the initialisation goes on, as in Flagger.
 func TestProbeFaultsDoNotBlock(t *testing.T) {
 	for _, f := range promtest.Faults() {
 		t.Run(f.Name, func(t *testing.T) {

@@ -15,7 +15,7 @@ import (
 )
 
 // builtinEvent is the event of a tick whose success-rate query met f, as
-// SPEC.md §3.8 and §4 give it for a builtin OSM metric.
+// Flagger words it for a builtin OSM metric (docs/flagger-compatibility.md, Events).
 func builtinEvent(f promtest.Fault) (promtest.Fault, engine.Level) {
 	switch {
 	case f.Err == "":

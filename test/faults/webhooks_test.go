@@ -12,13 +12,13 @@ import (
 
 // hookRun is one hook type's scenario against a receiver: the harness has
 // the canary with the hook, at Initialized; f and url say what the hook
-// answers. It asserts what SPEC.md §3.5 and §6.2 give for that type.
+// answers. It asserts what Flagger does for that type (docs/flagger-compatibility.md, Hooks).
 type hookRun func(t *testing.T, h *enginetest.Harness, f hooktest.Fault, url string)
 
 // TestHookFaults gives a hook of every type a receiver that misbehaves in
 // every way of the catalogue, through the real webhook adapter. Each call
 // ends within the hook's timeout (the adapter's error says so; nothing is
-// measured), and the canary does what SPEC.md §6 says for that type when
+// measured), and the canary does what Flagger does for that type when
 // the hook fails, and when it passes (a huge 200).
 func TestHookFaults(t *testing.T) {
 	runs := map[v1.HookType]hookRun{

@@ -8,15 +8,18 @@ import (
 )
 
 // controllerFlags are the flags fledge-controller defines, read from
-// cmd/fledge-controller/flags.go so that the list cannot go stale.
+// cmd/fledge-controller/flags.go and alertflags.go so that the list cannot
+// go stale.
 var controllerFlags = func() []string {
-	src, err := os.ReadFile("../../cmd/fledge-controller/flags.go")
-	if err != nil {
-		return nil
-	}
 	var names []string
-	for _, m := range regexp.MustCompile(`fs\.\w+Var\(&[^,]+, "([a-z-]+)"`).FindAllStringSubmatch(string(src), -1) {
-		names = append(names, m[1])
+	for _, file := range []string{"flags.go", "alertflags.go"} {
+		src, err := os.ReadFile("../../cmd/fledge-controller/" + file)
+		if err != nil {
+			return nil
+		}
+		for _, m := range regexp.MustCompile(`fs\.\w+Var\(&[^,]+, "([a-z-]+)"`).FindAllStringSubmatch(string(src), -1) {
+			names = append(names, m[1])
+		}
 	}
 	return names
 }()
@@ -29,7 +32,7 @@ func cutFlag(arg string) (name, value string, hasValue bool) {
 // TestControllerFlagsRead guards the reading above: it finds the flags
 // the chart relies on.
 func TestControllerFlagsRead(t *testing.T) {
-	for _, want := range []string{"mesh-provider", "metrics-server", "event-source", "no-cross-namespace-refs", "kubeconfig-burst"} {
+	for _, want := range []string{"mesh-provider", "metrics-server", "event-source", "no-cross-namespace-refs", "kubeconfig-burst", "slack-url"} {
 		found := false
 		for _, f := range controllerFlags {
 			found = found || f == want

@@ -13,13 +13,9 @@ func TestSchemaRefusals(t *testing.T) {
 		set  string
 		want string
 	}{
-		{"meshProvider=istio", "Fledge supports osm only"},
-		{"meshProvider=", "Fledge supports osm only"},
-		{"slack.url=https://hooks.slack.com/services/x", "Fledge sends no Slack alerts"},
-		{"slack.channel=general", "Fledge sends no Slack alerts"},
-		{"slack.proxy=http://proxy:3128", "Fledge sends no Slack alerts"},
-		{"msteams.url=https://outlook.office.com/webhook/x", "Fledge sends no Microsoft Teams alerts"},
-		{"env[0].name=SLACK_URL", "SLACK_* and MSTEAMS_* are refused"},
+		{"meshProvider=istio", "Fledge supports osm, linkerd and gatewayapi:v1 only"},
+		{"meshProvider=", "Fledge supports osm, linkerd and gatewayapi:v1 only"},
+		{"meshProvider=gatewayapi", "Fledge supports osm, linkerd and gatewayapi:v1 only"},
 		{"rbac.pspEnabled=true", "PodSecurityPolicy was removed in Kubernetes 1.25"},
 		{"prometheus.install=true", "Fledge installs no Prometheus"},
 		{"linkerdAuthPolicy.create=true", "a Linkerd AuthorizationPolicy"},
@@ -33,6 +29,7 @@ func TestSchemaRefusals(t *testing.T) {
 		{"logLevel=verbose", "logLevel"},
 		{"threadiness=0", "threadiness"},
 		{"metricsServer=prometheus:9090", "metricsServer"},
+		{"slack.url[0]=x", "/slack/url"},
 		{"eventWebhook=event-receiver.test", "eventWebhook"},
 		{"kubeconfigQPS=fast", "kubeconfigQPS"},
 		{"additionalVolumes.tmp.emptyDir=", "additionalVolumes"},

@@ -11,20 +11,21 @@
 // process CPU per canary-tick, API requests per tick by verb and resource
 // (a counting RoundTripper wraps the controller's rest.Config), writes per
 // tick, resident memory, ticks per second, and how the ticks spread over the
-// analysis interval. DESIGN.md ("The controller at scale") gives Flagger's
+// analysis interval. docs/flagger-compatibility.md ("At scale") gives Flagger's
 // figures to compare with.
 //
 // Everything lives in test files:
 //
 //	go test ./test/scale/                                        # TestScaleSmoke, 20 canaries
-//	go test -run '^$' -bench . -benchtime 1x -timeout 30m ./test/scale/  # N=500
+//	go test -run '^$' -bench ControllerAtScale -benchtime 1x -timeout 30m ./test/scale/  # N=500
 //
 // Environment: FLEDGE_SCALE_N (canaries, default 500), FLEDGE_SCALE_WINDOW
 // (measurement window, default 40s), FLEDGE_SCALE_PROGRESSING (0 skips the
 // progressing windows), FLEDGE_SCALE_WORKERS (reconcile workers, default 2
 // as the -threadiness flag), FLEDGE_SCALE_QPS and FLEDGE_SCALE_BURST (the
-// controller's client rate limits, default 100 and 250 as the
+// controller's client rate limits, default 200 and 400 as the
 // -kubeconfig-qps and -kubeconfig-burst flags), FLEDGE_SCALE_CPUPROFILE (a
 // path prefix: a CPU profile of each window), FLEDGE_SCALE_SMOKE_N (the
-// smoke test's canaries, default 20).
+// smoke test's canaries, default 20), FLEDGE_SCALE_INTERVAL (the canaries'
+// analysis interval, default 10s).
 package scale

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -32,6 +33,7 @@ import (
 	"k8s.io/utils/clock"
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
+	ctrlcache "sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/config"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
@@ -41,16 +43,20 @@ import (
 
 	"github.com/fledge-canary/fledge/adapters/controller"
 	"github.com/fledge-canary/fledge/adapters/kube/kubetest"
+	"github.com/fledge-canary/fledge/adapters/kubecache"
 	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
 	"github.com/fledge-canary/fledge/core/engine"
 	"github.com/fledge-canary/fledge/sim/cluster"
 )
 
+// interval is the canaries' analysis interval: FLEDGE_SCALE_INTERVAL,
+// default 10s.
+var interval = envDuration("FLEDGE_SCALE_INTERVAL", 10*time.Second)
+
 // The production controller's client settings (cmd/fledge-controller flags).
 const (
-	prodQPS     = 100
-	prodBurst   = 250
-	interval    = 10 * time.Second
+	prodQPS     = 200
+	prodBurst   = 400
 	readyAfter  = 2 * time.Second
 	image       = "ghcr.io/stefanprodan/podinfo:6.0.0"
 	nextImage   = "ghcr.io/stefanprodan/podinfo:6.0.1"
@@ -118,16 +124,6 @@ func (c *counter) roundTrips() time.Duration {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.rtt
-}
-
-func (c *counter) snapshot() map[reqKey]int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	out := make(map[reqKey]int, len(c.counts))
-	for k, v := range c.counts {
-		out[k] = v
-	}
-	return out
 }
 
 func (c *counter) writes() int {
@@ -248,8 +244,27 @@ func (c *tickClock) between(from, to time.Time) []time.Time {
 // tickStats are the per-canary tick counts and total tick seconds from the
 // reconciler's flagger_canary_duration_seconds histogram.
 type tickStats struct {
-	count   map[string]uint64 // namespace/name → ticks
-	seconds float64
+	count          map[string]uint64 // namespace/name → ticks
+	seconds        float64
+	lagged, onTime uint64 // ticks the lag histogram counted, and those on time
+}
+
+// onTimeIntervals is how late, in intervals, a tick may run and be on
+// time.
+const onTimeIntervals = 0.1
+
+// lagWithin reads the lag histogram: the ticks it counted, and those at
+// most within intervals late.
+func lagWithin(mf *dto.MetricFamily, within float64) (total, onTime uint64) {
+	for _, m := range mf.GetMetric() {
+		total += m.GetHistogram().GetSampleCount()
+		for _, b := range m.GetHistogram().GetBucket() {
+			if b.GetUpperBound() == within {
+				onTime += b.GetCumulativeCount()
+			}
+		}
+	}
+	return total, onTime
 }
 
 func gatherTicks(reg *prometheus.Registry) (tickStats, error) {
@@ -259,6 +274,10 @@ func gatherTicks(reg *prometheus.Registry) (tickStats, error) {
 		return st, err
 	}
 	for _, mf := range mfs {
+		if mf.GetName() == "fledge_canary_tick_lag_intervals" {
+			st.lagged, st.onTime = lagWithin(mf, onTimeIntervals)
+			continue
+		}
 		if mf.GetName() != "flagger_canary_duration_seconds" {
 			continue
 		}
@@ -316,34 +335,41 @@ func cpuSelf() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// cpuChildren is the CPU time of this process's live children (envtest's
-// kube-apiserver and etcd), from /proc/<pid>/stat, assuming USER_HZ=100.
-func cpuChildren() time.Duration {
+// cpuChildren is the CPU time of this process's live children but the
+// kubelet (envtest's kube-apiserver and etcd).
+func cpuChildren(kubelet int) time.Duration {
 	self := os.Getpid()
 	dirs, _ := filepath.Glob("/proc/[0-9]*/stat")
 	var total time.Duration
 	for _, p := range dirs {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			continue
+		pid, _ := strconv.Atoi(strings.Split(p, "/")[2])
+		if cpu, ppid, ok := procCPU(pid); ok && ppid == self && pid != kubelet {
+			total += cpu
 		}
-		s := string(b)
-		i := strings.LastIndexByte(s, ')')
-		if i < 0 {
-			continue
-		}
-		f := strings.Fields(s[i+1:]) // f[0] is field 3 (state)
-		if len(f) < 13 {
-			continue
-		}
-		if ppid, _ := strconv.Atoi(f[1]); ppid != self {
-			continue
-		}
-		ut, _ := strconv.ParseInt(f[11], 10, 64)
-		st, _ := strconv.ParseInt(f[12], 10, 64)
-		total += time.Duration(ut+st) * (time.Second / 100)
 	}
 	return total
+}
+
+// procCPU is the CPU time and parent of a process, from /proc/<pid>/stat,
+// assuming USER_HZ=100.
+func procCPU(pid int) (cpu time.Duration, ppid int, ok bool) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, 0, false
+	}
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return 0, 0, false
+	}
+	f := strings.Fields(s[i+1:]) // f[0] is field 3 (state)
+	if len(f) < 13 {
+		return 0, 0, false
+	}
+	ppid, _ = strconv.Atoi(f[1])
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(ut+st) * (time.Second / 100), ppid, true
 }
 
 // rssMB is VmRSS from /proc/self/status, in MiB.
@@ -387,7 +413,9 @@ type kubelets struct {
 
 func startKubelets(ctx context.Context, kube kubernetes.Interface, workers int) *kubelets {
 	k := &kubelets{kube: kube, byNS: map[string]*cluster.Kubelet{}, queue: workqueue.NewTypedDelayingQueue[string]()}
-	factory := informers.NewSharedInformerFactory(kube, 0)
+	// Stripped of managedFields, as the controller's caches are: the
+	// harness shares the process's memory with the controller.
+	factory := informers.NewSharedInformerFactoryWithOptions(kube, 0, informers.WithTransform(ctrlcache.TransformStripManagedFields()))
 	inf := factory.Apps().V1().Deployments().Informer()
 	enqueue := func(obj any) {
 		if d, ok := obj.(*appsv1.Deployment); ok {
@@ -452,6 +480,8 @@ type harness struct {
 	reg     *prometheus.Registry
 	mgrDone chan error
 	logPath string
+	audit   *auditLog
+	kubelet *os.Process // the simulated kubelet, out of the measured process
 }
 
 func name(i int) (ns, n string) { return fmt.Sprintf("scale-%04d", i), fmt.Sprintf("podinfo-%04d", i) }
@@ -485,7 +515,13 @@ func startHarness(tb testing.TB, n int) *harness {
 		ErrorIfCRDPathMissing: true,
 	}
 	// envtest's default /24 holds about 85 canaries' Services (3 each).
-	h.env.ControlPlane.GetAPIServer().Configure().Set("service-cluster-ip-range", "10.0.0.0/16")
+	apiFlags := h.env.ControlPlane.GetAPIServer().Configure().Set("service-cluster-ip-range", "10.0.0.0/16")
+	audit, auditFlags, err := newAuditLog(tb.TempDir())
+	must(tb, err)
+	for k, v := range auditFlags {
+		apiFlags.Set(k, v)
+	}
+	h.audit = audit
 	start := time.Now()
 	cfg, err := h.env.Start()
 	must(tb, err)
@@ -494,8 +530,10 @@ func startHarness(tb testing.TB, n int) *harness {
 
 	h.admin, err = client.New(cfg, client.Options{Scheme: scheme})
 	must(tb, err)
-	h.kube = kubernetes.NewForConfigOrDie(cfg)
-	startKubelets(h.ctx, h.kube, 4)
+	protoConfig := rest.CopyConfig(cfg)
+	protoConfig.ContentType = kruntime.ContentTypeProtobuf
+	h.kube = kubernetes.NewForConfigOrDie(protoConfig)
+	h.kubelet = startKubeletProcess(h.ctx, tb, h.env)
 
 	start = time.Now()
 	h.parallel(func(i int) error {
@@ -509,7 +547,9 @@ func startHarness(tb testing.TB, n int) *harness {
 	h.parallel(func(i int) error { return h.admin.Create(h.ctx, canary(name(i))) })
 	logf(tb, "created %d namespaces, ready Deployments and Canaries in %s", n, time.Since(start).Round(time.Millisecond))
 
-	h.startController(cfg, scheme)
+	user, err := h.env.AddUser(envtest.User{Name: controllerUser, Groups: []string{"system:masters"}}, nil)
+	must(tb, err)
+	h.startController(user.Config(), scheme)
 	return h
 }
 
@@ -536,7 +576,9 @@ func canary(ns, nm string) *v1.Canary {
 }
 
 // startController runs the production wiring (cmd/fledge-controller's
-// manager, controller.New, SetupWithManager) over a counted rest.Config.
+// manager and cache options, controller.New, SetupWithManager) over cfg,
+// the controller user's, whose requests the API server's audit log
+// records; a RoundTripper also times them.
 func (h *harness) startController(cfg *rest.Config, scheme *kruntime.Scheme) {
 	ccfg := rest.CopyConfig(cfg)
 	ccfg.QPS, ccfg.Burst = float32(envInt("FLEDGE_SCALE_QPS", prodQPS)), envInt("FLEDGE_SCALE_BURST", prodBurst)
@@ -550,8 +592,11 @@ func (h *harness) startController(cfg *rest.Config, scheme *kruntime.Scheme) {
 	log := zap.New(zap.JSONEncoder(), zap.WriteTo(logFile)) // production: JSON, debug level
 	ctrl.SetLogger(log)
 
+	var cacheOpts ctrlcache.Options
+	kubecache.SetCacheOptions(&cacheOpts)
 	mgr, err := ctrl.NewManager(ccfg, ctrl.Options{
 		Scheme:                 scheme,
+		Cache:                  cacheOpts,
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
 		Controller:             config.Controller{SkipNameValidation: ptr.To(true)},
@@ -700,8 +745,11 @@ type result struct {
 	tickSeconds     float64 // wall time inside ticks
 	limiter, rtt    float64 // seconds waiting for the client-side rate limiter, in round trips
 	cpu, apiCPU     time.Duration
+	kubeletCPU      time.Duration // the simulated kubelet's process
 	requests        map[reqKey]int
-	total, writes   int
+	total, writes   int // counted at the API server, watches apart
+	watches         int
+	lagged, onTime  uint64 // ticks with a due time, and those run within a tenth of an interval of it
 	statusWrites    int
 	rss, heap       float64
 	goroutines      int
@@ -720,6 +768,16 @@ func (r result) cpuMsPerTick() float64 { return r.perTick(float64(r.cpu) / float
 func (r result) apiCPUMsPerTick() float64 {
 	return r.perTick(float64(r.apiCPU) / float64(time.Millisecond))
 }
+
+// onTimePercent is the share of ticks that ran within a tenth of an
+// interval of their due time (100 when none was due).
+func (r result) onTimePercent() float64 {
+	if r.lagged == 0 {
+		return 100
+	}
+	return 100 * float64(r.onTime) / float64(r.lagged)
+}
+
 func (r result) ticksPerSecond() float64 { return float64(r.ticks) / r.window.Seconds() }
 
 // peakToMean is the busiest second's ticks over the mean second's: 1 when
@@ -748,9 +806,11 @@ func (h *harness) measureWhile(tb testing.TB, label string, wait func()) result 
 	r := result{label: label, n: h.n, loadBefore: loadavg()}
 	ticks0, err := gatherTicks(h.reg)
 	must(tb, err)
-	req0 := h.counter.snapshot()
+	audit0 := h.audit.offset()
 	lim0, rtt0 := limiterWait(), h.counter.roundTrips()
-	cpu0, api0 := cpuSelf(), cpuChildren()
+	kubeletPID := h.kubelet.Pid
+	kubelet0, _, _ := procCPU(kubeletPID)
+	cpu0, api0 := cpuSelf(), cpuChildren(kubeletPID)
 	stopProfile := h.profile(tb, label)
 	start := time.Now()
 
@@ -758,8 +818,11 @@ func (h *harness) measureWhile(tb testing.TB, label string, wait func()) result 
 
 	end := time.Now()
 	stopProfile()
-	cpu1, api1 := cpuSelf(), cpuChildren()
-	req1 := h.counter.snapshot()
+	cpu1, api1 := cpuSelf(), cpuChildren(kubeletPID)
+	kubelet1, _, _ := procCPU(kubeletPID)
+	r.kubeletCPU = kubelet1 - kubelet0
+	requests, err := h.audit.requests(audit0, h.audit.offset())
+	must(tb, err)
 	r.limiter, r.rtt = limiterWait()-lim0, (h.counter.roundTrips() - rtt0).Seconds()
 	ticks1, err := gatherTicks(h.reg)
 	must(tb, err)
@@ -772,16 +835,17 @@ func (h *harness) measureWhile(tb testing.TB, label string, wait func()) result 
 	r.heap = float64(ms.HeapInuse) / (1 << 20)
 	r.goroutines = runtime.NumGoroutine()
 
-	r.requests = map[reqKey]int{}
-	for k, v := range req1 {
-		if d := v - req0[k]; d > 0 {
-			r.requests[k] = d
-			r.total += d
-			if k.write() {
-				r.writes += d
-				if k.Resource == canaryGroup+"/status" {
-					r.statusWrites += d
-				}
+	r.requests = requests
+	for k, d := range requests {
+		if k.Verb == "watch" {
+			r.watches += d // an informer's watch ending: not a tick's
+			continue
+		}
+		r.total += d
+		if k.write() {
+			r.writes += d
+			if k.Resource == canaryGroup+"/status" {
+				r.statusWrites += d
 			}
 		}
 	}
@@ -796,6 +860,7 @@ func (h *harness) measureWhile(tb testing.TB, label string, wait func()) result 
 		r.minTicks = min(r.minTicks, d)
 	}
 	r.tickSeconds = ticks1.seconds - ticks0.seconds
+	r.lagged, r.onTime = ticks1.lagged-ticks0.lagged, ticks1.onTime-ticks0.onTime
 	starts := h.clock.between(start, end)
 	r.tickStarts = len(starts)
 	r.spread = make([]int, int(interval/time.Second))
@@ -839,16 +904,20 @@ func (r result) table() string {
 	exp := float64(r.n) * r.window.Seconds() / interval.Seconds()
 	fmt.Fprintf(&b, "ticks            %d (%.1f/s; %.0f expected at one per canary-interval = %.0f%%); %d canaries ticked, fewest ticks of one canary %d\n",
 		r.ticks, r.ticksPerSecond(), exp, 100*float64(r.ticks)/exp, r.ticked, r.minTicks)
+	fmt.Fprintf(&b, "on time          %.2f%% of %d ticks ran within %.0f%% of an interval of their due time\n",
+		r.onTimePercent(), r.lagged, 100*onTimeIntervals)
 	fmt.Fprintf(&b, "tick wall time   %.2f ms mean; per tick the controller waited %.2f ms for client-side rate limiters and %.2f ms in API round trips\n"+
 		"                 (controller clients: QPS %d, burst %d; %d workers)\n",
 		r.perTick(r.tickSeconds*1000), r.perTick(r.limiter*1000), r.perTick(r.rtt*1000),
 		envInt("FLEDGE_SCALE_QPS", prodQPS), envInt("FLEDGE_SCALE_BURST", prodBurst), envInt("FLEDGE_SCALE_WORKERS", 2))
-	fmt.Fprintf(&b, "controller CPU   %.3f s = %.3f ms/tick = %.1f%% of one CPU (test process: controller, informers, harness)\n",
+	fmt.Fprintf(&b, "controller CPU   %.3f s = %.3f ms/tick = %.1f%% of one CPU (test process: the controller, its informers, the harness's polls)\n",
 		r.cpu.Seconds(), r.cpuMsPerTick(), 100*r.cpu.Seconds()/r.window.Seconds())
+	fmt.Fprintf(&b, "kubelet CPU      %.3f s (the simulated kubelet, in its own process)\n", r.kubeletCPU.Seconds())
 	fmt.Fprintf(&b, "apiserver+etcd   %.3f s = %.3f ms/tick = %.1f%% of one CPU\n",
 		r.apiCPU.Seconds(), r.apiCPUMsPerTick(), 100*r.apiCPU.Seconds()/r.window.Seconds())
-	fmt.Fprintf(&b, "requests         %d = %.2f/tick; writes %d = %.3f/tick; Canary status writes %d\n",
-		r.total, r.perTick(float64(r.total)), r.writes, r.perTick(float64(r.writes)), r.statusWrites)
+	fmt.Fprintf(&b, "requests         %d = %.2f/tick; writes %d = %.3f/tick; Canary status writes %d; watches ended %d\n"+
+		"                 (the API server's audit log of the controller's user)\n",
+		r.total, r.perTick(float64(r.total)), r.writes, r.perTick(float64(r.writes)), r.statusWrites, r.watches)
 	fmt.Fprintf(&b, "memory           RSS %.1f MiB, Go heap in use %.1f MiB, %d goroutines\n", r.rss, r.heap, r.goroutines)
 	fmt.Fprintf(&b, "tick starts by second of the interval (peak/mean %.2f; 1 = even, %d = one burst):\n  ", r.peakToMean(), len(r.spread))
 	for i, c := range r.spread {

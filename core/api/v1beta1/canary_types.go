@@ -147,6 +147,11 @@ type CanaryService struct {
 	// Gateways is for Istio and Gateway API; the OSM router ignores it.
 	// +optional
 	Gateways []string `json:"gateways,omitempty"`
+	// GatewayRefs are the parentRefs of the HTTPRoute of provider
+	// gatewayapi:v1: Gateways, or the apex Service itself for mesh
+	// (GAMMA) routing. Required by that provider; the others ignore it.
+	// +optional
+	GatewayRefs []GatewayRef `json:"gatewayRefs,omitempty"`
 	// Timeout is for Istio; the OSM router ignores it.
 	// +optional
 	Timeout string `json:"timeout,omitempty"`
@@ -161,6 +166,29 @@ type CanaryService struct {
 	Canary *CustomMetadata `json:"canary,omitempty"`
 	// +optional
 	UnmanagedMetadata *UnmanagedMetadata `json:"unmanagedMetadata,omitempty"`
+}
+
+// GatewayRef is a parent of an HTTPRoute, as Gateway API's ParentReference
+// has it: a Gateway (the default kind) or, for GAMMA mesh routing, a
+// Service (group "", kind Service).
+type GatewayRef struct {
+	// Group of the parent; gateway.networking.k8s.io when unset.
+	// +optional
+	Group *string `json:"group,omitempty"`
+	// Kind of the parent; Gateway when unset.
+	// +optional
+	Kind *string `json:"kind,omitempty"`
+	// Namespace of the parent; the Canary's when unset.
+	// +optional
+	Namespace *string `json:"namespace,omitempty"`
+	// Name of the parent.
+	Name string `json:"name"`
+	// SectionName is a listener of the Gateway (or a port name of the Service).
+	// +optional
+	SectionName *string `json:"sectionName,omitempty"`
+	// Port of the parent to attach to.
+	// +optional
+	Port *int32 `json:"port,omitempty"`
 }
 
 // CustomMetadata are labels and annotations for a generated object.

@@ -19,6 +19,7 @@ import (
 type Manifests struct {
 	Canaries        []Canary
 	MetricTemplates []MetricTemplate
+	AlertProviders  []AlertProvider
 }
 
 // document is one non-empty YAML document of an input.
@@ -68,6 +69,11 @@ func (m *Manifests) add(d document) error {
 			return fmt.Errorf("MetricTemplate: %w", err)
 		}
 		m.MetricTemplates = append(m.MetricTemplates, *obj)
+	case *AlertProvider:
+		if err := yaml.Unmarshal(d.text, obj); err != nil {
+			return fmt.Errorf("AlertProvider: %w", err)
+		}
+		m.AlertProviders = append(m.AlertProviders, *obj)
 	default:
 		return kindError(d.meta)
 	}
@@ -75,7 +81,7 @@ func (m *Manifests) add(d document) error {
 }
 
 // newObject is an empty object of the kind tm names, or nil when it is not
-// a flagger.app/v1beta1 Canary or MetricTemplate.
+// a flagger.app/v1beta1 Canary, MetricTemplate or AlertProvider.
 func newObject(tm metav1.TypeMeta) any {
 	if tm.APIVersion != SchemeGroupVersion.String() {
 		return nil
@@ -85,6 +91,8 @@ func newObject(tm metav1.TypeMeta) any {
 		return &Canary{}
 	case "MetricTemplate":
 		return &MetricTemplate{}
+	case "AlertProvider":
+		return &AlertProvider{}
 	}
 	return nil
 }
@@ -93,11 +101,11 @@ func newObject(tm metav1.TypeMeta) any {
 func kindError(tm metav1.TypeMeta) error {
 	switch {
 	case tm.Kind == "":
-		return fmt.Errorf("kind is missing: expected a %s Canary or MetricTemplate", SchemeGroupVersion)
-	case (tm.Kind == "Canary" || tm.Kind == "MetricTemplate") && tm.APIVersion != SchemeGroupVersion.String():
+		return fmt.Errorf("kind is missing: expected a %s Canary, MetricTemplate or AlertProvider", SchemeGroupVersion)
+	case (tm.Kind == "Canary" || tm.Kind == "MetricTemplate" || tm.Kind == "AlertProvider") && tm.APIVersion != SchemeGroupVersion.String():
 		return fmt.Errorf("apiVersion %q of kind %s is not supported: use %s", tm.APIVersion, tm.Kind, SchemeGroupVersion)
 	}
-	return fmt.Errorf("kind %s (%s) is not a Canary or MetricTemplate", tm.Kind, tm.APIVersion)
+	return fmt.Errorf("kind %s (%s) is not a Canary, MetricTemplate or AlertProvider", tm.Kind, tm.APIVersion)
 }
 
 // UnknownFields lists, as warnings, what a lenient Decode accepts but the

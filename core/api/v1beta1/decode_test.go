@@ -208,7 +208,7 @@ var decodeCases = map[string]struct {
 	"a Deployment among them": {
 		input:    canaryDoc + "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: podinfo}\n---\n" + templateDoc,
 		canaries: 1, templates: 1,
-		wantErr: []string{"document 2: kind Deployment (apps/v1) is not a Canary or MetricTemplate"},
+		wantErr: []string{"document 2: kind Deployment (apps/v1) is not a Canary, MetricTemplate or AlertProvider"},
 	},
 	"old apiVersion": {
 		input:   strings.Replace(canaryDoc, "v1beta1", "v1alpha3", 1),
@@ -216,7 +216,7 @@ var decodeCases = map[string]struct {
 	},
 	"no kind": {
 		input:   "metadata: {name: x}\n",
-		wantErr: []string{"document 1: kind is missing: expected a flagger.app/v1beta1 Canary or MetricTemplate"},
+		wantErr: []string{"document 1: kind is missing: expected a flagger.app/v1beta1 Canary, MetricTemplate or AlertProvider"},
 	},
 	"a list": {
 		input:   "- a\n- b\n",
@@ -229,7 +229,7 @@ var decodeCases = map[string]struct {
 	},
 	"syntax error after a commented separator": {
 		input:   "kind: Service\napiVersion: v1\n--- # second\napiVersion: flagger.app/v1beta1\nkind: Canary\n  bad: indent\n",
-		wantErr: []string{"document 1: kind Service (v1) is not a Canary or MetricTemplate", "document 2: yaml: line 6: mapping values are not allowed in this context"},
+		wantErr: []string{"document 1: kind Service (v1) is not a Canary, MetricTemplate or AlertProvider", "document 2: yaml: line 6: mapping values are not allowed in this context"},
 	},
 	"wrong type": {
 		input:   canaryDoc + "  analysis: {stepWeight: five}\n",
@@ -238,8 +238,8 @@ var decodeCases = map[string]struct {
 	"every bad document is reported": {
 		input: "kind: Service\napiVersion: v1\n---\n" + canaryDoc + "---\nkind: ConfigMap\napiVersion: v1\n",
 		wantErr: []string{
-			"document 1: kind Service (v1) is not a Canary or MetricTemplate",
-			"document 3: kind ConfigMap (v1) is not a Canary or MetricTemplate",
+			"document 1: kind Service (v1) is not a Canary, MetricTemplate or AlertProvider",
+			"document 3: kind ConfigMap (v1) is not a Canary, MetricTemplate or AlertProvider",
 		},
 		canaries: 1,
 	},

@@ -27,7 +27,7 @@ const (
 	DefaultPortName = "http"
 	// DefaultWebhookTimeout bounds one webhook attempt.
 	DefaultWebhookTimeout = 10 * time.Second
-	// ProviderOSM is the mesh provider Fledge routes for.
+	// ProviderOSM routes with an SMI TrafficSplit v1alpha2 (Open Service Mesh).
 	ProviderOSM = "osm"
 	// BuiltinSuccessRate is the builtin metric of non-5xx responses, in percent.
 	BuiltinSuccessRate = "request-success-rate"

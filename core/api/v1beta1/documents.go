@@ -19,10 +19,11 @@ type Document struct {
 	// the document starts on.
 	Number, Line int
 	TypeMeta     metav1.TypeMeta
-	// Canary or MetricTemplate is the decoded object; both are nil when
+	// Canary, MetricTemplate or AlertProvider is the decoded object; all are nil when
 	// the document is skipped or cannot be decoded.
 	Canary         *Canary
 	MetricTemplate *MetricTemplate
+	AlertProvider  *AlertProvider
 	// Errors make the document unreadable: YAML syntax, no kind, a
 	// Flagger kind of another apiVersion, values the decoder cannot take.
 	Errors []Problem
@@ -37,13 +38,17 @@ type Document struct {
 }
 
 // Skipped reports whether the document is of a kind Fledge does not
-// check (a Service, a ConfigMap, a Flagger AlertProvider): it is neither
-// decoded nor an error.
+// check (a Service, a ConfigMap, a Secret): it is neither decoded nor an
+// error.
 func (d *Document) Skipped() bool {
 	if len(d.Errors) > 0 || d.TypeMeta.Kind == "" {
 		return false
 	}
-	return newObject(d.TypeMeta) == nil && d.TypeMeta.Kind != "Canary" && d.TypeMeta.Kind != "MetricTemplate"
+	switch d.TypeMeta.Kind {
+	case "Canary", "MetricTemplate", "AlertProvider":
+		return false
+	}
+	return newObject(d.TypeMeta) == nil
 }
 
 // Documents reads every non-empty document of a YAML input, decoding its
@@ -99,6 +104,8 @@ func readDocument(c document) Document {
 		d.Warnings = d.canaryWarnings()
 	case *MetricTemplate:
 		d.MetricTemplate = o
+	case *AlertProvider:
+		d.AlertProvider = o
 	}
 	return d
 }

@@ -23,6 +23,7 @@ func addKnownTypes(scheme *runtime.Scheme) error {
 	scheme.AddKnownTypes(SchemeGroupVersion,
 		&Canary{}, &CanaryList{},
 		&MetricTemplate{}, &MetricTemplateList{},
+		&AlertProvider{}, &AlertProviderList{},
 	)
 	metav1.AddToGroupVersion(scheme, SchemeGroupVersion)
 	return nil

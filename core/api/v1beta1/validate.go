@@ -57,6 +57,9 @@ type ValidationOptions struct {
 	// NoCrossNamespaceRefs rejects templateRefs and providerRefs that name
 	// another namespace, like Flagger's -no-cross-namespace-refs flag.
 	NoCrossNamespaceRefs bool
+	// MeshProvider is the controller's -mesh-provider, the provider of a
+	// Canary without spec.provider; empty means osm.
+	MeshProvider string `json:",omitempty"`
 }
 
 // report collects the errors and warnings of one object.
@@ -90,16 +93,17 @@ func (c *Canary) Validate(opts ValidationOptions) (errs FieldErrors, warnings Fi
 	if c.Name == "" {
 		r.fail("metadata.name", "required")
 	}
+	provider := c.GetProvider(opts.meshProvider())
 	c.validateSpec(r)
 	c.validateTarget(r)
 	c.validateAutoscaler(r)
-	c.validateService(r)
+	c.validateService(r, provider)
 	if a, path := c.analysisInUse(r); a != nil {
 		validateInterval(r, a, path)
 		validateStrategy(r, a, path, c.Spec.SkipAnalysis)
 		validateWeights(r, a, path)
 		validateCounters(r, a, path)
-		validateRouting(r, a, path)
+		validateRouting(r, a, path, provider)
 		c.validateMetrics(r, a, path, opts)
 		validateWebhooks(r, a, path)
 		c.validateAlerts(r, a, path, opts)
@@ -109,12 +113,7 @@ func (c *Canary) Validate(opts ValidationOptions) (errs FieldErrors, warnings Fi
 
 // validateSpec checks the top-level scalar fields.
 func (c *Canary) validateSpec(r *report) {
-	switch c.Spec.Provider {
-	case "", ProviderOSM:
-	default:
-		r.fail("spec.provider", "%q is not supported: set %q or leave it empty; Fledge routes traffic with OSM's SMI TrafficSplit only",
-			c.Spec.Provider, ProviderOSM)
-	}
+	validateProviderName(r, c.Spec.Provider)
 	if s := c.Spec.MetricsServer; s != "" {
 		if reason := httpURLProblem(s, "http://prometheus.monitoring:9090"); reason != "" {
 			r.fail("spec.metricsServer", "%s", reason)
@@ -241,7 +240,7 @@ func validateScalerReplicas(r *report, p string, sr *ScalerReplicas) {
 
 // validateService checks the service block: ports, names, and the fields
 // the OSM router ignores.
-func (c *Canary) validateService(r *report) {
+func (c *Canary) validateService(r *report, provider string) {
 	s := c.Spec.Service
 	const p = "spec.service"
 	switch {
@@ -268,11 +267,18 @@ func (c *Canary) validateService(r *report) {
 	default:
 		r.fail(p+".trafficDistribution", "%q is not valid: use PreferClose, PreferSameZone or PreferSameNode", s.TrafficDistribution)
 	}
-	if len(s.Gateways) > 0 {
-		r.warn(p+".gateways", "ignored by the OSM router (Istio and Gateway API only)")
-	}
-	if s.Timeout != "" {
-		r.warn(p+".timeout", "ignored by the OSM router (Istio only)")
+	if routesBeyondOSM(provider) {
+		validateProviderService(r, p, s, provider)
+	} else {
+		if len(s.Gateways) > 0 {
+			r.warn(p+".gateways", "ignored by the OSM router (Istio and Gateway API only)")
+		}
+		if s.Timeout != "" {
+			r.warn(p+".timeout", "ignored by the OSM router (Istio only)")
+		}
+		if len(s.GatewayRefs) > 0 {
+			r.warn(p+".gatewayRefs", "ignored by the OSM router (provider %s only)", ProviderGatewayAPI)
+		}
 	}
 	if s.MeshName != "" {
 		r.warn(p+".meshName", "ignored by the OSM router (App Mesh only)")
@@ -411,7 +417,11 @@ func validateCounters(r *report, a *CanaryAnalysis, path string) {
 
 // validateRouting rejects what SMI TrafficSplit cannot do: mirroring and
 // header matches. Session affinity is only ignored.
-func validateRouting(r *report, a *CanaryAnalysis, path string) {
+func validateRouting(r *report, a *CanaryAnalysis, path, provider string) {
+	if routesBeyondOSM(provider) {
+		validateProviderRouting(r, a, path, provider)
+		return
+	}
 	if a.Mirror {
 		r.fail(path+".mirror", "OSM cannot mirror traffic: remove it (Flagger repeats a weight-0 mirror step forever and never analyses)")
 	}
@@ -428,6 +438,11 @@ func validateRouting(r *report, a *CanaryAnalysis, path string) {
 	}
 	p := path + ".sessionAffinity"
 	r.warn(p, "ignored: the OSM router cannot pin sessions (Istio and Gateway API only)")
+	validateCookieNames(r, p, sa)
+}
+
+// validateCookieNames checks the cookie names of a session affinity.
+func validateCookieNames(r *report, p string, sa *SessionAffinity) {
 	switch sa.CookieName {
 	case "":
 		r.fail(p+".cookieName", "required")

@@ -149,7 +149,7 @@ var rejectCases = map[string]validateCase{
 	// top-level fields
 	"istio provider": {
 		mods: []canaryMod{withSpec(func(s *CanarySpec) { s.Provider = "istio" })},
-		want: []string{`spec.provider: "istio" is not supported: set "osm" or leave it empty; Fledge routes traffic with OSM's SMI TrafficSplit only`},
+		want: []string{`spec.provider: "istio" is not supported: set "osm", "linkerd" or "gatewayapi:v1", or leave it empty for the controller's -mesh-provider`},
 	},
 	"metrics server without scheme": {
 		mods: []canaryMod{withSpec(func(s *CanarySpec) { s.MetricsServer = "prometheus.monitoring:9090" })},
@@ -594,13 +594,13 @@ func TestValidateTutorialCanary(t *testing.T) {
 
 func TestValidateReportsEveryProblem(t *testing.T) {
 	c := validCanary(
-		withSpec(func(s *CanarySpec) { s.Provider = "linkerd" }),
+		withSpec(func(s *CanarySpec) { s.Provider = "kuma" }),
 		withAnalysis(func(a *CanaryAnalysis) { a.Mirror = true }),
 		withMetric(1, func(m *CanaryMetric) { m.ThresholdRange = nil }),
 	)
 	errs, _ := c.Validate(ValidationOptions{})
 	assertFieldErrors(t, "errors", errs, []string{
-		`spec.provider: "linkerd" is not supported: set "osm" or leave it empty; Fledge routes traffic with OSM's SMI TrafficSplit only`,
+		`spec.provider: "kuma" is not supported: set "osm", "linkerd" or "gatewayapi:v1", or leave it empty for the controller's -mesh-provider`,
 		"spec.analysis.mirror: OSM cannot mirror traffic: remove it (Flagger repeats a weight-0 mirror step forever and never analyses)",
 		"spec.analysis.metrics[1].thresholdRange: set thresholdRange (or threshold); with neither, request-duration always fails (e.g. thresholdRange.max: 500)",
 	})

@@ -325,9 +325,12 @@ func (w *World) metricOf(q engine.Query) string {
 	switch {
 	case w.custom[q.PromQL] != "":
 		return w.custom[q.PromQL]
-	case strings.Contains(q.PromQL, "osm_request_duration_ms_bucket"):
+	case strings.Contains(q.PromQL, "osm_request_duration_ms_bucket"),
+		strings.Contains(q.PromQL, "response_latency_ms_bucket"),
+		strings.Contains(q.PromQL, "istio_request_duration_milliseconds_bucket"):
 		return v1.BuiltinDuration
-	case strings.Contains(q.PromQL, `response_code!~"5.*"`):
+	case strings.Contains(q.PromQL, `response_code!~"5.*"`),
+		strings.Contains(q.PromQL, `classification!="failure"`):
 		return v1.BuiltinSuccessRate
 	}
 	return q.PromQL

@@ -121,6 +121,18 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | 
 {{- $args = append $args "-event-webhook=$(EVENT_WEBHOOK_URL)" -}}
 {{- end -}}
 {{- with $v.clusterName }}{{ $args = append $args (printf "-cluster-name=%s" .) }}{{ end -}}
+{{- with $v.slack -}}
+{{- if .url -}}
+{{- $args = append $args (printf "-slack-url=%s" .url) -}}
+{{- with .user }}{{ $args = append $args (printf "-slack-user=%s" .) }}{{ end -}}
+{{- with .channel }}{{ $args = append $args (printf "-slack-channel=%s" .) }}{{ end -}}
+{{- end -}}
+{{- with (.proxy | default .proxyUrl) }}{{ $args = append $args (printf "-slack-proxy-url=%s" .) }}{{ end -}}
+{{- end -}}
+{{- with $v.msteams -}}
+{{- with .url }}{{ $args = append $args (printf "-msteams-url=%s" .) }}{{ end -}}
+{{- with (.proxy | default .proxyUrl) }}{{ $args = append $args (printf "-msteams-proxy-url=%s" .) }}{{ end -}}
+{{- end -}}
 {{- $args = append $args (printf "-event-source=%s" $v.eventSource) -}}
 {{- if include "fledge.isSet" $v.kubeconfigQPS }}{{ $args = append $args (printf "-kubeconfig-qps=%v" $v.kubeconfigQPS) }}{{ end -}}
 {{- if include "fledge.isSet" $v.kubeconfigBurst }}{{ $args = append $args (printf "-kubeconfig-burst=%d" (int64 $v.kubeconfigBurst)) }}{{ end -}}

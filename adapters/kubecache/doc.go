@@ -1,0 +1,24 @@
+// Package kubecache serves the adapters' reads from the controller's
+// informer caches, so that a tick with nothing to change costs the API
+// server no request at all.
+//
+// Clients wraps the Kubernetes and SMI clientsets the adapters already
+// take: Get of a Deployment, Service, HorizontalPodAutoscaler or
+// TrafficSplit reads a controller-runtime cache; Get of a ConfigMap or
+// Secret reads a metadata-only cache and returns the full object the
+// adapter read last when its resourceVersion has not moved (the content is
+// read from the API server only when it changed). Every other call, and
+// every write, goes to the API server unchanged.
+//
+// Caches lag behind writes by a watch event. So that a tick never acts on
+// an object older than one it wrote itself, the wrappers remember the
+// resourceVersion of each write answer until the cache shows it, and read
+// such an object from the API server meanwhile; an object the cache does
+// not hold (not created yet, or created a moment ago) is read from the API
+// server too. The adapters therefore see what direct reads would show,
+// with at most one extra request around each write.
+//
+// Objects enter the caches with their managedFields stripped (Transform);
+// ConfigMaps and Secrets only as metadata, so that the controller's memory
+// grows with the configs canaries track, not with all those of the cluster.
+package kubecache
