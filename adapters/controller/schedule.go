@@ -57,17 +57,23 @@ func (s *schedule) ticked(key types.NamespacedName, at time.Time) {
 }
 
 // tickedSettled records a tick at `at` after which the canary is settled
-// (see settled): its next tick falls on its slot, the first time at least
-// half an interval later whose offset into the interval is spread(key).
-// Canaries created, promoted or rolled back together so leave the second
-// they shared; in steady state a slot is exactly an interval after the
-// last. The wait and the lateness count from the slot.
+// (see settled): its next tick moves towards its slot, the times whose
+// offset into the interval is spread(key), never later than an interval
+// after this tick. The next tick falls on the slot when one is between half
+// an interval and an interval ahead, else half an interval ahead, which
+// brings the slot into that range for the tick after. Canaries created,
+// promoted or rolled back together so leave the second they shared; in
+// steady state a slot is exactly an interval after the last. The wait and
+// the lateness count from the time chosen.
 func (s *schedule) tickedSettled(key types.NamespacedName, interval time.Duration, at time.Time) {
 	if interval <= 0 {
 		s.ticked(key, at)
 		return
 	}
 	next := nextSlot(spread(key, interval), interval, at.Add(interval/2))
+	if next.After(at.Add(interval)) {
+		next = at.Add(interval / 2)
+	}
 	s.ticked(key, next.Add(-interval))
 }
 

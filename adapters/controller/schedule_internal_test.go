@@ -91,9 +91,10 @@ func TestSettledTicksMoveToTheirSlot(t *testing.T) {
 		want time.Duration // its next tick, from t0
 	}{
 		{"slot more than half an interval ahead", offset - 6*time.Second, offset},
-		{"slot less than half an interval ahead: the one after", offset - 4*time.Second, offset + interval},
+		{"slot less than half an interval ahead: half an interval", offset - 4*time.Second, offset + time.Second},
 		{"on the slot: an interval later", offset, offset + interval},
-		{"just after the slot", offset + time.Millisecond, offset + interval},
+		{"just after the slot: the next, just within an interval", offset + time.Millisecond, offset + interval},
+		{"slot exactly an interval ahead", offset - interval, offset},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -102,6 +103,9 @@ func TestSettledTicksMoveToTheirSlot(t *testing.T) {
 			s.tickedSettled(key, interval, at)
 			if got := s.wait(key, interval, at); got != tc.want-tc.at {
 				t.Errorf("next tick in %v, want %v", got, tc.want-tc.at)
+			}
+			if got := s.wait(key, interval, at.Add(interval)); got != 0 {
+				t.Errorf("an interval after the settling tick: due in %v, want now", got)
 			}
 			if got := s.lateness(key, interval, t0.Add(tc.want+time.Second)); got != time.Second {
 				t.Errorf("a second after the slot: %v late, want 1s", got)
