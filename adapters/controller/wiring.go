@@ -69,8 +69,8 @@ type Clients struct {
 	// Reader reads from the API server directly, for conflict retries.
 	Reader client.Reader
 	// Cache, when set, serves the adapters' reads of Deployments,
-	// Services, HPAs, TrafficSplits, ConfigMaps and Secrets (see package
-	// kubecache); nil reads them from the API server.
+	// Services, HPAs, TrafficSplits, HTTPRoutes, ConfigMaps and Secrets
+	// (see package kubecache); nil reads them from the API server.
 	Cache  client.Reader
 	Config *rest.Config
 	Scheme *runtime.Scheme
@@ -95,13 +95,9 @@ func New(mgr ctrl.Manager, opts Options) (*Reconciler, error) {
 
 // NewWithClients builds the reconciler over the given clients.
 func NewWithClients(c Clients, opts Options) (*Reconciler, error) {
-	kubeClient, splitClient, err := clientsets(c)
+	kubeClient, splitClient, gatewayClient, err := clientsets(c)
 	if err != nil {
 		return nil, err
-	}
-	gatewayClient, err := gwclient.NewForConfig(c.Config)
-	if err != nil {
-		return nil, fmt.Errorf("gateway API client: %w", err)
 	}
 	if opts.Clock == nil {
 		opts.Clock = clock.RealClock{}
@@ -151,27 +147,31 @@ func NewWithClients(c Clients, opts Options) (*Reconciler, error) {
 	return rec, nil
 }
 
-// clientsets are the Kubernetes and SMI clientsets of the adapters: they
-// read through c.Cache when it is set.
-func clientsets(c Clients) (kubernetes.Interface, smiclient.Interface, error) {
+// clientsets are the Kubernetes, SMI and Gateway API clientsets of the
+// adapters: they read through c.Cache when it is set.
+func clientsets(c Clients) (kubernetes.Interface, smiclient.Interface, gwclient.Interface, error) {
 	// Built-in kinds speak protobuf, cheaper to encode and decode than
-	// JSON (as the manager's cache does); the SMI CRD speaks JSON.
+	// JSON (as the manager's cache does); the CRDs speak JSON.
 	protoConfig := rest.CopyConfig(c.Config)
 	protoConfig.ContentType = runtime.ContentTypeProtobuf
 	protoConfig.AcceptContentTypes = runtime.ContentTypeProtobuf + "," + runtime.ContentTypeJSON
 	kubeClient, err := kubernetes.NewForConfig(protoConfig)
 	if err != nil {
-		return nil, nil, fmt.Errorf("kubernetes client: %w", err)
+		return nil, nil, nil, fmt.Errorf("kubernetes client: %w", err)
 	}
 	splitClient, err := smiclient.NewForConfig(c.Config)
 	if err != nil {
-		return nil, nil, fmt.Errorf("SMI client: %w", err)
+		return nil, nil, nil, fmt.Errorf("SMI client: %w", err)
+	}
+	gatewayClient, err := gwclient.NewForConfig(c.Config)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("gateway API client: %w", err)
 	}
 	if c.Cache == nil {
-		return kubeClient, splitClient, nil
+		return kubeClient, splitClient, gatewayClient, nil
 	}
-	reads := kubecache.New(kubeClient, splitClient, c.Cache, nil)
-	return reads.Kubernetes, reads.SMI, nil
+	reads := kubecache.New(kubeClient, splitClient, gatewayClient, c.Cache, nil)
+	return reads.Kubernetes, reads.SMI, reads.Gateway, nil
 }
 
 // DefaultEventSource is the source component of Fledge's Events (Flagger's

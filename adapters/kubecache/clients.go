@@ -12,8 +12,11 @@ import (
 	"k8s.io/utils/clock"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	smiv1alpha1 "github.com/servicemeshinterface/smi-sdk-go/pkg/apis/split/v1alpha1"
 	smiv1alpha2 "github.com/servicemeshinterface/smi-sdk-go/pkg/apis/split/v1alpha2"
 	smiclient "github.com/servicemeshinterface/smi-sdk-go/pkg/gen/client/split/clientset/versioned"
+	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
+	gwclient "sigs.k8s.io/gateway-api/pkg/client/clientset/versioned"
 )
 
 // Counts are the reads served by the caches (hits) and by the API server
@@ -34,8 +37,12 @@ type Clients struct {
 	// Kubernetes is the Kubernetes clientset whose Gets of Deployments,
 	// Services, HPAs, ConfigMaps and Secrets read the caches.
 	Kubernetes kubernetes.Interface
-	// SMI is the SMI clientset whose Gets of TrafficSplits read the cache.
+	// SMI is the SMI clientset whose Gets of TrafficSplits (v1alpha2 and
+	// v1alpha1) read the cache.
 	SMI smiclient.Interface
+	// Gateway is the Gateway API clientset whose Gets of HTTPRoutes read
+	// the cache.
+	Gateway gwclient.Interface
 	// Counts are the reads served so far.
 	Counts *Counts
 
@@ -45,7 +52,7 @@ type Clients struct {
 // New wraps the clientsets: cache is the cache of whole objects (the
 // manager's, with the ByObject of CacheOptions) and also holds ConfigMaps
 // and Secrets as metadata only. A nil clock is the real one.
-func New(kube kubernetes.Interface, smi smiclient.Interface, cache client.Reader, clk clock.PassiveClock) *Clients {
+func New(kube kubernetes.Interface, smi smiclient.Interface, gateway gwclient.Interface, cache client.Reader, clk clock.PassiveClock) *Clients {
 	if clk == nil {
 		clk = clock.RealClock{}
 	}
@@ -60,6 +67,10 @@ func New(kube kubernetes.Interface, smi smiclient.Interface, cache client.Reader
 			newObj: func() *autoscalingv2.HorizontalPodAutoscaler { return &autoscalingv2.HorizontalPodAutoscaler{} }},
 		splits: cached[*smiv1alpha2.TrafficSplit]{kind: "TrafficSplit", cache: cache, fresh: fresh, counts: counts,
 			newObj: func() *smiv1alpha2.TrafficSplit { return &smiv1alpha2.TrafficSplit{} }},
+		splitsV1alpha1: cached[*smiv1alpha1.TrafficSplit]{kind: kindSplitV1alpha1, cache: cache, fresh: fresh, counts: counts,
+			newObj: func() *smiv1alpha1.TrafficSplit { return &smiv1alpha1.TrafficSplit{} }},
+		routes: cached[*gwv1.HTTPRoute]{kind: "HTTPRoute", cache: cache, fresh: fresh, counts: counts,
+			newObj: func() *gwv1.HTTPRoute { return &gwv1.HTTPRoute{} }},
 		configMaps: &memoized[*corev1.ConfigMap]{kind: "ConfigMap", gvk: corev1.SchemeGroupVersion.WithKind("ConfigMap"),
 			meta: cache, fresh: fresh, counts: counts, last: map[objectKey]*corev1.ConfigMap{}},
 		secrets: &memoized[*corev1.Secret]{kind: "Secret", gvk: corev1.SchemeGroupVersion.WithKind("Secret"),
@@ -69,6 +80,7 @@ func New(kube kubernetes.Interface, smi smiclient.Interface, cache client.Reader
 	return &Clients{
 		Kubernetes: kubeClientset{Interface: kube, r: r},
 		SMI:        smiClientset{Interface: smi, r: r},
+		Gateway:    gatewayClientset{Interface: gateway, r: r},
 		Counts:     counts,
 		fresh:      fresh,
 	}
@@ -83,6 +95,8 @@ type readers struct {
 	services    cached[*corev1.Service]
 	hpas        cached[*autoscalingv2.HorizontalPodAutoscaler]
 	splits      cached[*smiv1alpha2.TrafficSplit]
+	splitsV1alpha1 cached[*smiv1alpha1.TrafficSplit]
+	routes      cached[*gwv1.HTTPRoute]
 	configMaps  *memoized[*corev1.ConfigMap]
 	secrets     *memoized[*corev1.Secret]
 	fresh       *freshness

@@ -2,9 +2,10 @@
 // informer caches, so that a tick with nothing to change costs the API
 // server no request at all.
 //
-// Clients wraps the Kubernetes and SMI clientsets the adapters already
-// take: Get of a Deployment, Service, HorizontalPodAutoscaler or
-// TrafficSplit reads a controller-runtime cache; Get of a ConfigMap or
+// Clients wraps the Kubernetes, SMI and Gateway API clientsets the
+// adapters already take: Get of a Deployment, Service,
+// HorizontalPodAutoscaler, TrafficSplit (v1alpha2 or v1alpha1) or
+// HTTPRoute reads a controller-runtime cache; Get of a ConfigMap or
 // Secret reads a metadata-only cache and returns the full object the
 // adapter read last when its resourceVersion has not moved (the content is
 // read from the API server only when it changed). Every other call, and

@@ -17,8 +17,11 @@ import (
 	clocktesting "k8s.io/utils/clock/testing"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	smiv1alpha1 "github.com/servicemeshinterface/smi-sdk-go/pkg/apis/split/v1alpha1"
 	smiv1alpha2 "github.com/servicemeshinterface/smi-sdk-go/pkg/apis/split/v1alpha2"
 	smifake "github.com/servicemeshinterface/smi-sdk-go/pkg/gen/client/split/clientset/versioned/fake"
+	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
+	gwfake "sigs.k8s.io/gateway-api/pkg/client/clientset/versioned/fake"
 
 	"github.com/fledge-canary/fledge/adapters/kubecache"
 )
@@ -41,6 +44,10 @@ func kindOf(obj client.Object) string {
 		return "ConfigMap"
 	case *smiv1alpha2.TrafficSplit:
 		return "TrafficSplit"
+	case *smiv1alpha1.TrafficSplit:
+		return "TrafficSplit.v1alpha1"
+	case *gwv1.HTTPRoute:
+		return "HTTPRoute"
 	}
 	return obj.GetObjectKind().GroupVersionKind().Kind
 }
@@ -72,6 +79,7 @@ func (c *cache) List(context.Context, client.ObjectList, ...client.ListOption) e
 type world struct {
 	kube    *kubefake.Clientset
 	smi     *smifake.Clientset
+	gw      *gwfake.Clientset
 	cache   *cache
 	clock   *clocktesting.FakeClock
 	clients *kubecache.Clients
@@ -81,25 +89,30 @@ func newWorld(objs ...client.Object) *world {
 	w := &world{
 		kube:  kubefake.NewClientset(),
 		smi:   smifake.NewSimpleClientset(),
+		gw:    gwfake.NewSimpleClientset(),
 		cache: &cache{objs: map[string]client.Object{}},
 		clock: clocktesting.NewFakeClock(time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)),
 	}
 	for _, o := range objs {
-		if ts, ok := o.(*smiv1alpha2.TrafficSplit); ok {
-			_ = w.smi.Tracker().Add(ts)
-		} else {
+		switch o.(type) {
+		case *smiv1alpha2.TrafficSplit, *smiv1alpha1.TrafficSplit:
+			_ = w.smi.Tracker().Add(o)
+		case *gwv1.HTTPRoute:
+			_ = w.gw.Tracker().Add(o)
+		default:
 			_ = w.kube.Tracker().Add(o)
 		}
 		w.cache.put(o)
 	}
-	w.clients = kubecache.New(w.kube, w.smi, w.cache, w.clock)
+	w.clients = kubecache.New(w.kube, w.smi, w.gw, w.cache, w.clock)
 	return w
 }
 
 // liveGets is how many reads the API server answered.
 func (w *world) liveGets() int {
 	n := 0
-	for _, a := range append(w.kube.Actions(), w.smi.Actions()...) {
+	actions := append(append(w.kube.Actions(), w.smi.Actions()...), w.gw.Actions()...)
+	for _, a := range actions {
 		if a.GetVerb() == "get" {
 			n++
 		}
@@ -293,5 +306,36 @@ func TestTrafficSplitServedByCache(t *testing.T) {
 	}
 	if n := w.liveGets(); n != 0 {
 		t.Errorf("%d reads reached the API server, want none", n)
+	}
+}
+
+func TestMeshRoutesServedByCache(t *testing.T) {
+	meta := metav1.ObjectMeta{Name: "podinfo", Namespace: ns, ResourceVersion: "3"}
+	w := newWorld(
+		&smiv1alpha1.TrafficSplit{ObjectMeta: meta, Spec: smiv1alpha1.TrafficSplitSpec{Service: "podinfo"}},
+		&gwv1.HTTPRoute{ObjectMeta: meta, Spec: gwv1.HTTPRouteSpec{Hostnames: []gwv1.Hostname{"podinfo"}}},
+	)
+	ctx := context.Background()
+	ts, err := w.clients.SMI.SplitV1alpha1().TrafficSplits(ns).Get(ctx, "podinfo", metav1.GetOptions{})
+	if err != nil || ts.Spec.Service != "podinfo" {
+		t.Fatalf("v1alpha1 TrafficSplit: %v, %v", ts, err)
+	}
+	route, err := w.clients.Gateway.GatewayV1().HTTPRoutes(ns).Get(ctx, "podinfo", metav1.GetOptions{})
+	if err != nil || len(route.Spec.Hostnames) != 1 {
+		t.Fatalf("HTTPRoute: %v, %v", route, err)
+	}
+	if n := w.liveGets(); n != 0 {
+		t.Errorf("%d reads reached the API server, want none", n)
+	}
+	// A write, then a read before the cache shows it: from the API server.
+	route.ResourceVersion = "4"
+	if _, err := w.clients.Gateway.GatewayV1().HTTPRoutes(ns).Update(ctx, route, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.clients.Gateway.GatewayV1().HTTPRoutes(ns).Get(ctx, "podinfo", metav1.GetOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if n := w.liveGets(); n != 1 {
+		t.Errorf("after a write: %d reads reached the API server, want 1", n)
 	}
 }

@@ -15,14 +15,18 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
 
+	smiv1alpha1 "github.com/servicemeshinterface/smi-sdk-go/pkg/apis/split/v1alpha1"
 	smiv1alpha2 "github.com/servicemeshinterface/smi-sdk-go/pkg/apis/split/v1alpha2"
+	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 )
 
 // AddToScheme adds the kinds the caches hold that client-go's scheme
-// lacks (the SMI TrafficSplit).
+// lacks (the SMI TrafficSplit, the Gateway API HTTPRoute).
 func AddToScheme(s *runtime.Scheme) error {
-	if err := smiv1alpha2.AddToScheme(s); err != nil {
-		return fmt.Errorf("adding the SMI split types to the scheme: %w", err)
+	for _, add := range []func(*runtime.Scheme) error{smiv1alpha2.AddToScheme, smiv1alpha1.AddToScheme, gwv1.Install} {
+		if err := add(s); err != nil {
+			return fmt.Errorf("adding the mesh types to the scheme: %w", err)
+		}
 	}
 	return nil
 }
@@ -35,11 +39,12 @@ func SetCacheOptions(opts *cache.Options) {
 }
 
 // Objects are the objects the caches hold, one per kind: whole
-// Deployments, Services, HPAs and TrafficSplits, ConfigMaps and Secrets as
-// metadata.
+// Deployments, Services, HPAs, TrafficSplits (both versions) and
+// HTTPRoutes, ConfigMaps and Secrets as metadata.
 func Objects() []client.Object {
 	return []client.Object{
-		&appsv1.Deployment{}, &corev1.Service{}, &autoscalingv2.HorizontalPodAutoscaler{}, &smiv1alpha2.TrafficSplit{},
+		&appsv1.Deployment{}, &corev1.Service{}, &autoscalingv2.HorizontalPodAutoscaler{},
+		&smiv1alpha2.TrafficSplit{}, &smiv1alpha1.TrafficSplit{}, &gwv1.HTTPRoute{},
 		metadataOf(corev1.SchemeGroupVersion.WithKind("ConfigMap")), metadataOf(corev1.SchemeGroupVersion.WithKind("Secret")),
 	}
 }
