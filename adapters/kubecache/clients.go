@@ -91,15 +91,15 @@ func (c *Clients) Pending() int { return c.fresh.size() }
 
 // readers hold the cached reads of each kind.
 type readers struct {
-	deployments cached[*appsv1.Deployment]
-	services    cached[*corev1.Service]
-	hpas        cached[*autoscalingv2.HorizontalPodAutoscaler]
-	splits      cached[*smiv1alpha2.TrafficSplit]
+	deployments    cached[*appsv1.Deployment]
+	services       cached[*corev1.Service]
+	hpas           cached[*autoscalingv2.HorizontalPodAutoscaler]
+	splits         cached[*smiv1alpha2.TrafficSplit]
 	splitsV1alpha1 cached[*smiv1alpha1.TrafficSplit]
-	routes      cached[*gwv1.HTTPRoute]
-	configMaps  *memoized[*corev1.ConfigMap]
-	secrets     *memoized[*corev1.Secret]
-	fresh       *freshness
+	routes         cached[*gwv1.HTTPRoute]
+	configMaps     *memoized[*corev1.ConfigMap]
+	secrets        *memoized[*corev1.Secret]
+	fresh          *freshness
 }
 
 // written records a write's answer and passes it on.
