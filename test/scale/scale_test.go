@@ -109,11 +109,11 @@ func (h *harness) measureAnalyses(b *testing.B, window time.Duration) (result, [
 		return err
 	})
 	logf(b, "bumped %d images in %s", h.n, time.Since(start).Round(time.Millisecond))
-	detect := h.measureWhile(b, "detect: from the new images until every canary is Progressing (CPU includes the kubelet and a canary List every 2s)", func() {
+	detect := h.measureWhile(b, "detect: from the new images until every canary is Progressing (CPU includes the harness's canary List every 2s)", func() {
 		h.waitPhase(b, v1.PhaseProgressing, 15*time.Minute)
 	})
 	logf(b, "%s", detect.table())
-	r := h.measure(b, "progressing: during the analysis (CPU includes the kubelet's work)", window)
+	r := h.measure(b, "progressing: during the analysis", window)
 	logf(b, "%s", r.table())
 	logf(b, "phases after the window: %v", h.phases(b))
 	return r, bumped
