@@ -37,7 +37,11 @@ func newAuditLog(dir string) (*auditLog, map[string]string, error) {
 		return nil, nil, err
 	}
 	a := &auditLog{path: filepath.Join(dir, "audit.log")}
-	return a, map[string]string{"audit-policy-file": policy, "audit-log-path": a.path, "audit-log-mode": "blocking"}, nil
+	// The API server rotates its log at audit-log-maxsize MB, 100 when
+	// unset: far more than a window of 5,000 canaries needs.
+	return a, map[string]string{
+		"audit-policy-file": policy, "audit-log-path": a.path, "audit-log-mode": "blocking", "audit-log-maxsize": "100000",
+	}, nil
 }
 
 // offset is where the log ends now.
@@ -69,6 +73,9 @@ type auditEvent struct {
 // requests counts the requests logged between two offsets by verb,
 // resource and response code.
 func (a *auditLog) requests(from, to int64) (map[reqKey]int, error) {
+	if to < from {
+		return nil, fmt.Errorf("audit log %s shrank from %d to %d bytes: rotated", a.path, from, to)
+	}
 	f, err := os.Open(a.path)
 	if err != nil {
 		return nil, fmt.Errorf("audit log: %w", err)
