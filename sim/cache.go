@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 
+	"github.com/fledge-canary/fledge/adapters/kube"
 	"github.com/fledge-canary/fledge/sim/cluster"
 	"github.com/fledge-canary/fledge/sim/tsdb"
 )
@@ -63,6 +64,19 @@ func (r *run) weights() (primary, canary int) {
 			service: service, target: target, primary: primary, canary: canary}
 	}
 	return primary, canary
+}
+
+// readThroughCache makes the controller's adapters read through
+// cluster.CacheReads, as the controller's read through its informer
+// caches: a Get of an object not written since it was last read costs a
+// deep copy, not a pass through the fake's reactor chain. Writes, and the
+// kubelet's and the actions' calls, go to the fakes as before. Not for a
+// run with injected faults, whose reactors must see every read.
+func (r *run) readThroughCache() {
+	reads := cluster.CacheReads(r.kubeFake, r.smi, r.gw, r.kubeFake, r.smi, r.gw)
+	r.reads = &reads
+	r.router.Router = r.newRouter()
+	r.engine.Workload = kube.NewWorkload(reads.Kube, kube.Options{ConfigTracking: true})
 }
 
 // count is the writes to routes so far.

@@ -17,6 +17,7 @@ func RunRecorded(ctx context.Context, l *scenario.Loaded) (*Result, *tsdb.Store,
 		return nil, nil, err
 	}
 	r.cacheReads()
+	r.readThroughCache()
 	if err := r.bootstrap(ctx); err != nil {
 		return nil, nil, err
 	}

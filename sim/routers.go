@@ -3,6 +3,10 @@ package sim
 import (
 	"context"
 
+	"k8s.io/client-go/kubernetes"
+
+	smiclient "github.com/servicemeshinterface/smi-sdk-go/pkg/gen/client/split/clientset/versioned"
+	gwclient "sigs.k8s.io/gateway-api/pkg/client/clientset/versioned"
 	gwfake "sigs.k8s.io/gateway-api/pkg/client/clientset/versioned/fake"
 
 	"github.com/fledge-canary/fledge/adapters/gatewayapi"
@@ -24,15 +28,24 @@ func newGatewayClient() *gwfake.Clientset {
 // newRouter is the router of the canary's provider (the simulated
 // controller's -mesh-provider is osm) over the run's fake clientsets: the
 // same adapters the controller runs.
+// With readThroughCache, its reads go through the run's cache.
 func (r *run) newRouter() engine.Router {
-	services := kube.NewServices(r.kube)
+	var (
+		kubeClient kubernetes.Interface = r.kube
+		split      smiclient.Interface  = r.smi
+		gateway    gwclient.Interface   = r.gw
+	)
+	if r.reads != nil {
+		kubeClient, split, gateway = r.reads.Kube, r.reads.SMI, r.reads.Gateway
+	}
+	services := kube.NewServices(kubeClient)
 	switch r.canary.GetProvider(v1.ProviderOSM) {
 	case v1.ProviderLinkerd:
-		return linkerd.NewRouter(services, r.smi)
+		return linkerd.NewRouter(services, split)
 	case v1.ProviderGatewayAPI:
-		return gatewayapi.NewRouter(services, r.gw)
+		return gatewayapi.NewRouter(services, gateway)
 	default:
-		return smi.NewRouter(services, r.smi)
+		return smi.NewRouter(services, split)
 	}
 }
 

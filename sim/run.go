@@ -25,6 +25,7 @@ func Run(ctx context.Context, l *scenario.Loaded) (*Result, error) {
 		return nil, err
 	}
 	r.cacheReads()
+	r.readThroughCache()
 	if err := r.bootstrap(ctx); err != nil {
 		return nil, err
 	}

@@ -48,6 +48,9 @@ type run struct {
 	validated *validation // the last generation validated (see validate)
 	// weightsCache is nil until cacheReads (see cache.go).
 	weightsCache *weightsCache
+	// reads are the clients the adapters read through once
+	// readThroughCache is called; nil: they read the fakes.
+	reads *cluster.Reads
 
 	now, start, nextTick time.Time
 	analysed             bool
