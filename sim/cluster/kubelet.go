@@ -127,10 +127,26 @@ func (k *Kubelet) sync(ctx context.Context, d *appsv1.Deployment, now time.Time)
 	}
 	d.Generation = r.generation
 	d.Status = want
-	if _, err := k.client.AppsV1().Deployments(k.namespace).UpdateStatus(ctx, d, metav1.UpdateOptions{}); err != nil {
+	got, err := k.client.AppsV1().Deployments(k.namespace).UpdateStatus(ctx, d, metav1.UpdateOptions{})
+	if err != nil {
 		return fmt.Errorf("kubelet: updating deployment %s status: %w", d.Name, err)
 	}
+	k.wrote(d, got)
 	return nil
+}
+
+// wrote keeps the cache valid across the kubelet's own status write, as an
+// informer takes in the watch event of a write: when it is the only write
+// since the list, the cached copy d becomes the object written (got, the
+// server's answer) instead of being listed again. An answer that is not
+// the object (a reactor answered the write itself) makes it list again.
+func (k *Kubelet) wrote(d, got *appsv1.Deployment) {
+	c := k.cache
+	if c == nil || !c.valid || c.writes.Count() != c.seen+1 || got == nil || got.Name != d.Name || got.Namespace != d.Namespace {
+		return
+	}
+	*d = *got
+	c.seen++
 }
 
 // compared reports whether the Deployment named name, as the cache holds
