@@ -26,11 +26,9 @@ func (q *querier) Select(_ context.Context, _ bool, hints *storage.SelectHints, 
 	}
 	q.s.mu.RLock()
 	defer q.s.mu.RUnlock()
-	var found []pointSeries
-	for _, sr := range q.s.candidates(matchers) {
-		if !matchAll(sr.lset, matchers) {
-			continue
-		}
+	matched := q.s.matching(matchers)
+	found := make([]pointSeries, 0, len(matched))
+	for _, sr := range matched {
 		ps := sr.window(mint, maxt)
 		if len(ps) == 0 {
 			continue

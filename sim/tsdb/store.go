@@ -29,6 +29,8 @@ type Store struct {
 	// epoch counts the Resets that dropped the series, after which
 	// AppendFunc's handles look their series up again.
 	epoch uint64
+	// selections remember the series selectors matched (see Select).
+	selections selections
 }
 
 // series holds one series' samples in ascending time. The slice is only
