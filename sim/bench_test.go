@@ -3,6 +3,7 @@ package sim_test
 import (
 	"context"
 	"runtime"
+	"runtime/debug"
 	"testing"
 
 	"go.opentelemetry.io/otel"
@@ -25,9 +26,11 @@ func loadCorpus(b *testing.B, name string) *scenario.Loaded {
 // BenchmarkReplay replays each tutorial scenario; virtual-s/s reports how
 // many times faster than real time the replay runs, ms/replay the wall
 // time of one (issue 14's "one tutorial replay" is tutorial-promote). The
-// PromQL engine's spans go to the no-op tracer, as in the fledge command.
+// PromQL engine's spans go to the no-op tracer and the garbage collector
+// runs at GOGC 400, as in the fledge command (and the what-if benchmarks).
 func BenchmarkReplay(b *testing.B) {
 	otel.SetTracerProvider(noop.NewTracerProvider()) // as the fledge command sets it
+	defer debug.SetGCPercent(debug.SetGCPercent(400)) // likewise
 	for _, name := range []string{"tutorial-promote", "tutorial-rollback-500s", "tutorial-rollback-latency", "tutorial-rollback-404s"} {
 		b.Run(name, func(b *testing.B) {
 			l := loadCorpus(b, name)
