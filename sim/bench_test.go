@@ -29,7 +29,7 @@ func loadCorpus(b *testing.B, name string) *scenario.Loaded {
 // PromQL engine's spans go to the no-op tracer and the garbage collector
 // runs at GOGC 400, as in the fledge command (and the what-if benchmarks).
 func BenchmarkReplay(b *testing.B) {
-	otel.SetTracerProvider(noop.NewTracerProvider()) // as the fledge command sets it
+	otel.SetTracerProvider(noop.NewTracerProvider())  // as the fledge command sets it
 	defer debug.SetGCPercent(debug.SetGCPercent(400)) // likewise
 	for _, name := range []string{"tutorial-promote", "tutorial-rollback-500s", "tutorial-rollback-latency", "tutorial-rollback-404s"} {
 		b.Run(name, func(b *testing.B) {
