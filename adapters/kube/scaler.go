@@ -3,6 +3,7 @@ package kube
 import (
 	"context"
 	"fmt"
+	"reflect"
 
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	"k8s.io/apimachinery/pkg/api/equality"
@@ -51,7 +52,7 @@ func (w *Workload) EnsurePrimaryScaler(ctx context.Context, cd *v1.Canary, initi
 		return nil
 	}
 	next := syncedHPA(got, want)
-	if equality.Semantic.DeepEqual(got, next) {
+	if unchanged(got, next) {
 		return nil
 	}
 	if _, err := api.Update(ctx, next, metav1.UpdateOptions{}); err != nil {
@@ -116,4 +117,12 @@ func mergeMaps(base, over map[string]string) map[string]string {
 		out[k] = v
 	}
 	return out
+}
+
+// unchanged reports whether next is semantically got: identical objects
+// are (reflect.DeepEqual, which allocates nothing per field, answers the
+// common case of a tick with no drift), else equality.Semantic decides
+// (quantities, times, nil and empty maps).
+func unchanged(got, next *autoscalingv2.HorizontalPodAutoscaler) bool {
+	return reflect.DeepEqual(got, next) || equality.Semantic.DeepEqual(got, next)
 }
