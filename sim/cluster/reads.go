@@ -51,6 +51,9 @@ func CacheReads(kube, smi, gw k8stesting.FakeClient, kubeClient kubernetes.Inter
 	smiClient smiclient.Interface, gwClient gwclient.Interface,
 ) Reads {
 	m := &memos{
+		apps: kubeClient.AppsV1(), core: kubeClient.CoreV1(), autoscaling: kubeClient.AutoscalingV2(),
+		split: smiClient.SplitV1alpha2(), splitV1: smiClient.SplitV1alpha1(), gateway: gwClient.GatewayV1(),
+		clients:     map[clientKey]any{},
 		deployments: newMemo(kube, "deployments", (*appsv1.Deployment).DeepCopy),
 		services:    newMemo(kube, "services", (*corev1.Service).DeepCopy),
 		hpas:        newMemo(kube, "horizontalpodautoscalers", (*autoscalingv2.HorizontalPodAutoscaler).DeepCopy),
@@ -65,14 +68,40 @@ func CacheReads(kube, smi, gw k8stesting.FakeClient, kubeClient kubernetes.Inter
 	}
 }
 
-// memos hold the last answers of each kind.
+// memos hold the last answers of each kind, and the wrapped typed
+// clients (the fakes build new ones at every call).
 type memos struct {
+	apps        typedappsv1.AppsV1Interface
+	core        typedcorev1.CoreV1Interface
+	autoscaling typedautoscalingv2.AutoscalingV2Interface
+	split       typedsplit.SplitV1alpha2Interface
+	splitV1     typedsplitv1alpha1.SplitV1alpha1Interface
+	gateway     typedgwv1.GatewayV1Interface
+	mu          sync.Mutex
+	clients     map[clientKey]any
+
 	deployments *memo[*appsv1.Deployment]
 	services    *memo[*corev1.Service]
 	hpas        *memo[*autoscalingv2.HorizontalPodAutoscaler]
 	splits      *memo[*smiv1alpha2.TrafficSplit]
 	splitsV1    *memo[*smiv1alpha1.TrafficSplit]
 	routes      *memo[*gwv1.HTTPRoute]
+}
+
+// clientKey names a typed client of a kind in a namespace.
+type clientKey struct{ kind, namespace string }
+
+// client returns the typed client of kind in ns, made by build once.
+func client[T any](m *memos, kind, ns string, build func() T) T {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	k := clientKey{kind, ns}
+	if c, ok := m.clients[k]; ok {
+		return c.(T)
+	}
+	c := build()
+	m.clients[k] = c
+	return c
 }
 
 // memo remembers the fake's answers to Gets of one resource, valid while
@@ -125,15 +154,15 @@ type kubeReads struct {
 }
 
 func (c kubeReads) AppsV1() typedappsv1.AppsV1Interface {
-	return appsReads{AppsV1Interface: c.Interface.AppsV1(), m: c.m}
+	return appsReads{AppsV1Interface: c.m.apps, m: c.m}
 }
 
 func (c kubeReads) CoreV1() typedcorev1.CoreV1Interface {
-	return coreReads{CoreV1Interface: c.Interface.CoreV1(), m: c.m}
+	return coreReads{CoreV1Interface: c.m.core, m: c.m}
 }
 
 func (c kubeReads) AutoscalingV2() typedautoscalingv2.AutoscalingV2Interface {
-	return autoscalingReads{AutoscalingV2Interface: c.Interface.AutoscalingV2(), m: c.m}
+	return autoscalingReads{AutoscalingV2Interface: c.m.autoscaling, m: c.m}
 }
 
 type appsReads struct {
@@ -142,7 +171,9 @@ type appsReads struct {
 }
 
 func (a appsReads) Deployments(ns string) typedappsv1.DeploymentInterface {
-	return deploymentReads{DeploymentInterface: a.AppsV1Interface.Deployments(ns), ns: ns, m: a.m}
+	return client(a.m, "deployments", ns, func() typedappsv1.DeploymentInterface {
+		return deploymentReads{DeploymentInterface: a.AppsV1Interface.Deployments(ns), ns: ns, m: a.m}
+	})
 }
 
 type deploymentReads struct {
@@ -161,7 +192,9 @@ type coreReads struct {
 }
 
 func (c coreReads) Services(ns string) typedcorev1.ServiceInterface {
-	return serviceReads{ServiceInterface: c.CoreV1Interface.Services(ns), ns: ns, m: c.m}
+	return client(c.m, "services", ns, func() typedcorev1.ServiceInterface {
+		return serviceReads{ServiceInterface: c.CoreV1Interface.Services(ns), ns: ns, m: c.m}
+	})
 }
 
 type serviceReads struct {
@@ -180,7 +213,9 @@ type autoscalingReads struct {
 }
 
 func (a autoscalingReads) HorizontalPodAutoscalers(ns string) typedautoscalingv2.HorizontalPodAutoscalerInterface {
-	return hpaReads{HorizontalPodAutoscalerInterface: a.AutoscalingV2Interface.HorizontalPodAutoscalers(ns), ns: ns, m: a.m}
+	return client(a.m, "horizontalpodautoscalers", ns, func() typedautoscalingv2.HorizontalPodAutoscalerInterface {
+		return hpaReads{HorizontalPodAutoscalerInterface: a.AutoscalingV2Interface.HorizontalPodAutoscalers(ns), ns: ns, m: a.m}
+	})
 }
 
 type hpaReads struct {
@@ -199,11 +234,11 @@ type smiReads struct {
 }
 
 func (c smiReads) SplitV1alpha2() typedsplit.SplitV1alpha2Interface {
-	return splitReads{SplitV1alpha2Interface: c.Interface.SplitV1alpha2(), m: c.m}
+	return splitReads{SplitV1alpha2Interface: c.m.split, m: c.m}
 }
 
 func (c smiReads) SplitV1alpha1() typedsplitv1alpha1.SplitV1alpha1Interface {
-	return splitV1Reads{SplitV1alpha1Interface: c.Interface.SplitV1alpha1(), m: c.m}
+	return splitV1Reads{SplitV1alpha1Interface: c.m.splitV1, m: c.m}
 }
 
 type splitReads struct {
@@ -212,7 +247,9 @@ type splitReads struct {
 }
 
 func (s splitReads) TrafficSplits(ns string) typedsplit.TrafficSplitInterface {
-	return trafficSplitReads{TrafficSplitInterface: s.SplitV1alpha2Interface.TrafficSplits(ns), ns: ns, m: s.m}
+	return client(s.m, "trafficsplits.v1alpha2", ns, func() typedsplit.TrafficSplitInterface {
+		return trafficSplitReads{TrafficSplitInterface: s.SplitV1alpha2Interface.TrafficSplits(ns), ns: ns, m: s.m}
+	})
 }
 
 type trafficSplitReads struct {
@@ -231,7 +268,9 @@ type splitV1Reads struct {
 }
 
 func (s splitV1Reads) TrafficSplits(ns string) typedsplitv1alpha1.TrafficSplitInterface {
-	return trafficSplitV1Reads{TrafficSplitInterface: s.SplitV1alpha1Interface.TrafficSplits(ns), ns: ns, m: s.m}
+	return client(s.m, "trafficsplits.v1alpha1", ns, func() typedsplitv1alpha1.TrafficSplitInterface {
+		return trafficSplitV1Reads{TrafficSplitInterface: s.SplitV1alpha1Interface.TrafficSplits(ns), ns: ns, m: s.m}
+	})
 }
 
 type trafficSplitV1Reads struct {
@@ -250,7 +289,7 @@ type gatewayReads struct {
 }
 
 func (c gatewayReads) GatewayV1() typedgwv1.GatewayV1Interface {
-	return gatewayV1Reads{GatewayV1Interface: c.Interface.GatewayV1(), m: c.m}
+	return gatewayV1Reads{GatewayV1Interface: c.m.gateway, m: c.m}
 }
 
 type gatewayV1Reads struct {
@@ -259,7 +298,9 @@ type gatewayV1Reads struct {
 }
 
 func (g gatewayV1Reads) HTTPRoutes(ns string) typedgwv1.HTTPRouteInterface {
-	return httpRouteReads{HTTPRouteInterface: g.GatewayV1Interface.HTTPRoutes(ns), ns: ns, m: g.m}
+	return client(g.m, "httproutes", ns, func() typedgwv1.HTTPRouteInterface {
+		return httpRouteReads{HTTPRouteInterface: g.GatewayV1Interface.HTTPRoutes(ns), ns: ns, m: g.m}
+	})
 }
 
 type httpRouteReads struct {
