@@ -64,18 +64,26 @@ func (s *Store) Append(lset labels.Labels, t time.Time, v float64) error {
 // is created with its first sample; after a Reset that dropped it, the
 // handle creates it again.
 func (s *Store) AppendFunc(lset labels.Labels) func(t time.Time, v float64) error {
-	var (
-		sr    *series
-		epoch uint64
-	)
-	return func(t time.Time, v float64) error {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		if sr == nil || epoch != s.epoch {
-			sr, epoch = s.getOrCreate(lset), s.epoch
-		}
-		return s.appendTo(sr, t, v)
+	return (&appendHandle{s: s, lset: lset}).append
+}
+
+// appendHandle is AppendFunc's handle on one series: the series once
+// found, and the epoch it was found in.
+type appendHandle struct {
+	s     *Store
+	lset  labels.Labels
+	sr    *series
+	epoch uint64
+}
+
+func (h *appendHandle) append(t time.Time, v float64) error {
+	s := h.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if h.sr == nil || h.epoch != s.epoch {
+		h.sr, h.epoch = s.getOrCreate(h.lset), s.epoch
 	}
+	return s.appendTo(h.sr, t, v)
 }
 
 // appendTo adds (t, v) to sr. The caller holds the write lock.
