@@ -109,7 +109,10 @@ func (s *Services) reconcile(ctx context.Context, cd *v1.Canary, want *corev1.Se
 	if err != nil {
 		return fmt.Errorf("service %s.%s get query error: %w", want.Name, want.Namespace, err)
 	}
-	next := got.DeepCopy()
+	// got is this call's own copy (a Get answers a new object): it becomes
+	// the updated Service in place, every comparison reading a field before
+	// it is replaced.
+	next := got
 	changed := false
 	if !portsEqual(got.Spec.Ports, want.Spec.Ports) {
 		next.Spec.Ports = withNodePorts(want.Spec.Ports, got.Spec.Ports)
