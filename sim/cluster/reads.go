@@ -51,8 +51,6 @@ func CacheReads(kube, smi, gw k8stesting.FakeClient, kubeClient kubernetes.Inter
 	smiClient smiclient.Interface, gwClient gwclient.Interface,
 ) Reads {
 	m := &memos{
-		apps: kubeClient.AppsV1(), core: kubeClient.CoreV1(), autoscaling: kubeClient.AutoscalingV2(),
-		split: smiClient.SplitV1alpha2(), splitV1: smiClient.SplitV1alpha1(), gateway: gwClient.GatewayV1(),
 		clients:     map[clientKey]any{},
 		deployments: newMemo(kube, "deployments", (*appsv1.Deployment).DeepCopy),
 		services:    newMemo(kube, "services", (*corev1.Service).DeepCopy),
@@ -61,6 +59,12 @@ func CacheReads(kube, smi, gw k8stesting.FakeClient, kubeClient kubernetes.Inter
 		splitsV1:    newMemo(smi, "trafficsplits", (*smiv1alpha1.TrafficSplit).DeepCopy),
 		routes:      newMemo(gw, "httproutes", (*gwv1.HTTPRoute).DeepCopy),
 	}
+	m.apps = &appsReads{AppsV1Interface: kubeClient.AppsV1(), m: m}
+	m.core = &coreReads{CoreV1Interface: kubeClient.CoreV1(), m: m}
+	m.autoscaling = &autoscalingReads{AutoscalingV2Interface: kubeClient.AutoscalingV2(), m: m}
+	m.split = &splitReads{SplitV1alpha2Interface: smiClient.SplitV1alpha2(), m: m}
+	m.splitV1 = &splitV1Reads{SplitV1alpha1Interface: smiClient.SplitV1alpha1(), m: m}
+	m.gateway = &gatewayV1Reads{GatewayV1Interface: gwClient.GatewayV1(), m: m}
 	return Reads{
 		Kube:    kubeReads{Interface: kubeClient, m: m},
 		SMI:     smiReads{Interface: smiClient, m: m},
@@ -71,12 +75,12 @@ func CacheReads(kube, smi, gw k8stesting.FakeClient, kubeClient kubernetes.Inter
 // memos hold the last answers of each kind, and the wrapped typed
 // clients (the fakes build new ones at every call).
 type memos struct {
-	apps        typedappsv1.AppsV1Interface
-	core        typedcorev1.CoreV1Interface
-	autoscaling typedautoscalingv2.AutoscalingV2Interface
-	split       typedsplit.SplitV1alpha2Interface
-	splitV1     typedsplitv1alpha1.SplitV1alpha1Interface
-	gateway     typedgwv1.GatewayV1Interface
+	apps        *appsReads
+	core        *coreReads
+	autoscaling *autoscalingReads
+	split       *splitReads
+	splitV1     *splitV1Reads
+	gateway     *gatewayV1Reads
 	mu          sync.Mutex
 	clients     map[clientKey]any
 
@@ -154,15 +158,15 @@ type kubeReads struct {
 }
 
 func (c kubeReads) AppsV1() typedappsv1.AppsV1Interface {
-	return appsReads{AppsV1Interface: c.m.apps, m: c.m}
+	return c.m.apps
 }
 
 func (c kubeReads) CoreV1() typedcorev1.CoreV1Interface {
-	return coreReads{CoreV1Interface: c.m.core, m: c.m}
+	return c.m.core
 }
 
 func (c kubeReads) AutoscalingV2() typedautoscalingv2.AutoscalingV2Interface {
-	return autoscalingReads{AutoscalingV2Interface: c.m.autoscaling, m: c.m}
+	return c.m.autoscaling
 }
 
 type appsReads struct {
@@ -234,11 +238,11 @@ type smiReads struct {
 }
 
 func (c smiReads) SplitV1alpha2() typedsplit.SplitV1alpha2Interface {
-	return splitReads{SplitV1alpha2Interface: c.m.split, m: c.m}
+	return c.m.split
 }
 
 func (c smiReads) SplitV1alpha1() typedsplitv1alpha1.SplitV1alpha1Interface {
-	return splitV1Reads{SplitV1alpha1Interface: c.m.splitV1, m: c.m}
+	return c.m.splitV1
 }
 
 type splitReads struct {
@@ -289,7 +293,7 @@ type gatewayReads struct {
 }
 
 func (c gatewayReads) GatewayV1() typedgwv1.GatewayV1Interface {
-	return gatewayV1Reads{GatewayV1Interface: c.m.gateway, m: c.m}
+	return c.m.gateway
 }
 
 type gatewayV1Reads struct {
