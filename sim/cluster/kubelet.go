@@ -10,13 +10,13 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
+	typedappsv1 "k8s.io/client-go/kubernetes/typed/apps/v1"
 	k8stesting "k8s.io/client-go/testing"
 )
 
 // Kubelet rolls out the Deployments of one namespace in virtual time.
 type Kubelet struct {
-	client     kubernetes.Interface
-	namespace  string
+	client     typedappsv1.DeploymentInterface // the namespace's Deployments
 	readyAfter time.Duration
 	stalled    map[string]bool
 	rollouts   map[string]*rollout
@@ -48,7 +48,7 @@ type rollout struct {
 
 // NewKubelet returns a kubelet that readies a change after readyAfter.
 func NewKubelet(client kubernetes.Interface, namespace string, readyAfter time.Duration) *Kubelet {
-	return &Kubelet{client: client, namespace: namespace, readyAfter: readyAfter,
+	return &Kubelet{client: client.AppsV1().Deployments(namespace), readyAfter: readyAfter,
 		stalled: map[string]bool{}, rollouts: map[string]*rollout{}}
 }
 
@@ -86,7 +86,7 @@ func (k *Kubelet) deployments(ctx context.Context) ([]appsv1.Deployment, error) 
 	if c != nil && c.valid && c.writes.Count() == c.seen {
 		return c.items, nil
 	}
-	list, err := k.client.AppsV1().Deployments(k.namespace).List(ctx, metav1.ListOptions{})
+	list, err := k.client.List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("kubelet: listing deployments: %w", err)
 	}
@@ -127,7 +127,7 @@ func (k *Kubelet) sync(ctx context.Context, d *appsv1.Deployment, now time.Time)
 	}
 	d.Generation = r.generation
 	d.Status = want
-	got, err := k.client.AppsV1().Deployments(k.namespace).UpdateStatus(ctx, d, metav1.UpdateOptions{})
+	got, err := k.client.UpdateStatus(ctx, d, metav1.UpdateOptions{})
 	if err != nil {
 		return fmt.Errorf("kubelet: updating deployment %s status: %w", d.Name, err)
 	}
