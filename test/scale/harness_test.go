@@ -267,12 +267,8 @@ func lagWithin(mf *dto.MetricFamily, within float64) (total, onTime uint64) {
 	return total, onTime
 }
 
-func gatherTicks(reg *prometheus.Registry) (tickStats, error) {
+func gatherTicks(mfs []*dto.MetricFamily) tickStats {
 	st := tickStats{count: map[string]uint64{}}
-	mfs, err := reg.Gather()
-	if err != nil {
-		return st, err
-	}
 	for _, mf := range mfs {
 		if mf.GetName() == "fledge_canary_tick_lag_intervals" {
 			st.lagged, st.onTime = lagWithin(mf, onTimeIntervals)
@@ -295,7 +291,7 @@ func gatherTicks(reg *prometheus.Registry) (tickStats, error) {
 			st.seconds += m.GetHistogram().GetSampleSum()
 		}
 	}
-	return st, nil
+	return st
 }
 
 // limiterWait is the seconds client-go spent in its client-side rate
@@ -306,12 +302,8 @@ func init() {
 	ctrlmetrics.RegisterRESTClientMetrics(ctrlmetrics.MetricRateLimiterLatency)
 }
 
-func limiterWait() float64 {
+func limiterWait(mfs []*dto.MetricFamily) float64 {
 	var w float64
-	mfs, err := ctrlmetrics.Registry.Gather()
-	if err != nil {
-		return w
-	}
 	for _, mf := range mfs {
 		if mf.GetName() == "rest_client_rate_limiter_duration_seconds" {
 			for _, m := range mf.GetMetric() {
@@ -336,14 +328,14 @@ func cpuSelf() time.Duration {
 }
 
 // cpuChildren is the CPU time of this process's live children but the
-// kubelet (envtest's kube-apiserver and etcd).
-func cpuChildren(kubelet int) time.Duration {
+// kubelet and the controller (envtest's kube-apiserver and etcd).
+func cpuChildren(kubelet, controller int) time.Duration {
 	self := os.Getpid()
 	dirs, _ := filepath.Glob("/proc/[0-9]*/stat")
 	var total time.Duration
 	for _, p := range dirs {
 		pid, _ := strconv.Atoi(strings.Split(p, "/")[2])
-		if cpu, ppid, ok := procCPU(pid); ok && ppid == self && pid != kubelet {
+		if cpu, ppid, ok := procCPU(pid); ok && ppid == self && pid != kubelet && pid != controller {
 			total += cpu
 		}
 	}
@@ -372,9 +364,9 @@ func procCPU(pid int) (cpu time.Duration, ppid int, ok bool) {
 	return time.Duration(ut+st) * (time.Second / 100), ppid, true
 }
 
-// rssMB is VmRSS from /proc/self/status, in MiB.
-func rssMB() float64 {
-	f, err := os.Open("/proc/self/status")
+// rssMB is VmRSS from /proc/<pid>/status, in MiB.
+func rssMB(pid int) float64 {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0
 	}
@@ -481,7 +473,8 @@ type harness struct {
 	mgrDone chan error
 	logPath string
 	audit   *auditLog
-	kubelet *os.Process // the simulated kubelet, out of the measured process
+	kubelet *os.Process        // the simulated kubelet, out of the measured process
+	proc    *controllerProcess // the controller, when it runs as a child process
 }
 
 func name(i int) (ns, n string) { return fmt.Sprintf("scale-%04d", i), fmt.Sprintf("podinfo-%04d", i) }
@@ -499,8 +492,9 @@ func assets(tb testing.TB) string {
 
 // startHarness starts envtest with a /16 service range, creates n
 // namespaces with a ready podinfo-like Deployment each and their canaries,
-// then starts the controller.
-func startHarness(tb testing.TB, n int) *harness {
+// then starts the controller, in a child process or in this one (mode,
+// see controllerMode).
+func startHarness(tb testing.TB, n int, mode string) *harness {
 	h := &harness{tb: tb, n: n, counter: newCounter(), clock: &tickClock{}, reg: prometheus.NewRegistry()}
 	h.ctx, h.cancel = context.WithCancel(context.Background())
 	scheme := kruntime.NewScheme()
@@ -549,7 +543,14 @@ func startHarness(tb testing.TB, n int) *harness {
 
 	user, err := h.env.AddUser(envtest.User{Name: controllerUser, Groups: []string{"system:masters"}}, nil)
 	must(tb, err)
-	h.startController(user.Config(), scheme)
+	switch mode {
+	case "binary":
+		h.proc = startControllerBinary(h.ctx, tb, user)
+	case "in-process":
+		h.startController(user.Config(), scheme)
+	default:
+		tb.Fatalf("FLEDGE_SCALE_CONTROLLER=%q: want binary or in-process", mode)
+	}
 	return h
 }
 
@@ -724,14 +725,15 @@ func (h *harness) waitPhase(tb testing.TB, phase v1.CanaryPhase, timeout time.Du
 	}
 }
 
-// settle waits until the controller has made no write for quiet (the
-// Events of the last initialisations are sent in the background).
+// settle waits until the controller has made no request for quiet (the
+// Events of the last initialisations are sent in the background): its
+// user's audit log stops growing.
 func (h *harness) settle(quiet, limit time.Duration) {
 	start := time.Now()
-	w, since := h.counter.writes(), time.Now()
+	w, since := h.audit.offset(), time.Now()
 	for time.Since(start) < limit {
 		time.Sleep(250 * time.Millisecond)
-		if now := h.counter.writes(); now != w {
+		if now := h.audit.offset(); now != w {
 			w, since = now, time.Now()
 		} else if time.Since(since) >= quiet {
 			return
@@ -763,6 +765,7 @@ type result struct {
 	goroutines      int
 	spread          []int // tick starts by second of the interval
 	loadBefore, end string
+	binary          bool // the controller ran in its own process
 }
 
 func (r result) perTick(v float64) float64 {
@@ -803,6 +806,49 @@ func (r result) peakToMean() float64 {
 	return float64(peak) / (float64(total) / float64(len(r.spread)))
 }
 
+// gather is the controller's metric families: scraped from its process,
+// or this process's registries.
+func (h *harness) gather(tb testing.TB) []*dto.MetricFamily {
+	if h.proc != nil {
+		mfs, err := h.proc.gather()
+		must(tb, err)
+		return mfs
+	}
+	mfs, err := h.reg.Gather()
+	must(tb, err)
+	rest, err := ctrlmetrics.Registry.Gather()
+	must(tb, err)
+	return append(mfs, rest...)
+}
+
+// controllerPID is the process the controller runs in.
+func (h *harness) controllerPID() int {
+	if h.proc != nil {
+		return h.proc.proc.Pid
+	}
+	return os.Getpid()
+}
+
+// controllerCPU is the CPU time of the controller's process.
+func (h *harness) controllerCPU() time.Duration {
+	if h.proc != nil {
+		cpu, _, _ := procCPU(h.proc.proc.Pid)
+		return cpu
+	}
+	return cpuSelf()
+}
+
+// controllerHeap is the Go heap in use, in MiB, and the goroutines of the
+// controller's process.
+func (h *harness) controllerHeap(mfs []*dto.MetricFamily) (float64, int) {
+	if h.proc != nil {
+		return gaugeValue(mfs, "go_memstats_heap_inuse_bytes") / (1 << 20), int(gaugeValue(mfs, "go_goroutines"))
+	}
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return float64(ms.HeapInuse) / (1 << 20), runtime.NumGoroutine()
+}
+
 // measure records everything the controller does during window.
 func (h *harness) measure(tb testing.TB, label string, window time.Duration) result {
 	return h.measureWhile(tb, label, func() { time.Sleep(window) })
@@ -812,13 +858,13 @@ func (h *harness) measure(tb testing.TB, label string, window time.Duration) res
 func (h *harness) measureWhile(tb testing.TB, label string, wait func()) result {
 	runtime.GC()
 	r := result{label: label, n: h.n, loadBefore: loadavg()}
-	ticks0, err := gatherTicks(h.reg)
-	must(tb, err)
+	mfs0 := h.gather(tb)
+	ticks0 := gatherTicks(mfs0)
 	audit0 := h.audit.offset()
-	lim0, rtt0 := limiterWait(), h.counter.roundTrips()
-	kubeletPID := h.kubelet.Pid
+	lim0, rtt0 := limiterWait(mfs0), h.counter.roundTrips()
+	kubeletPID, controllerPID := h.kubelet.Pid, h.controllerPID()
 	kubelet0, _, _ := procCPU(kubeletPID)
-	cpu0, api0 := cpuSelf(), cpuChildren(kubeletPID)
+	cpu0, api0 := h.controllerCPU(), cpuChildren(kubeletPID, controllerPID)
 	stopProfile := h.profile(tb, label)
 	start := time.Now()
 
@@ -826,22 +872,20 @@ func (h *harness) measureWhile(tb testing.TB, label string, wait func()) result 
 
 	end := time.Now()
 	stopProfile()
-	cpu1, api1 := cpuSelf(), cpuChildren(kubeletPID)
+	cpu1, api1 := h.controllerCPU(), cpuChildren(kubeletPID, controllerPID)
 	kubelet1, _, _ := procCPU(kubeletPID)
 	r.kubeletCPU = kubelet1 - kubelet0
 	requests, err := h.audit.requests(audit0, h.audit.offset())
 	must(tb, err)
-	r.limiter, r.rtt = limiterWait()-lim0, (h.counter.roundTrips() - rtt0).Seconds()
-	ticks1, err := gatherTicks(h.reg)
-	must(tb, err)
+	mfs1 := h.gather(tb)
+	r.limiter, r.rtt = limiterWait(mfs1)-lim0, (h.counter.roundTrips() - rtt0).Seconds()
+	ticks1 := gatherTicks(mfs1)
 	r.window = end.Sub(start)
 	r.end = loadavg()
 	r.cpu, r.apiCPU = cpu1-cpu0, api1-api0
-	r.rss = rssMB()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	r.heap = float64(ms.HeapInuse) / (1 << 20)
-	r.goroutines = runtime.NumGoroutine()
+	r.rss = rssMB(controllerPID)
+	r.heap, r.goroutines = h.controllerHeap(mfs1)
+	r.binary = h.proc != nil
 
 	r.requests = requests
 	for k, d := range requests {
@@ -885,6 +929,10 @@ func (h *harness) profile(tb testing.TB, label string) func() {
 	if prefix == "" {
 		return func() {}
 	}
+	if h.proc != nil {
+		logf(tb, "FLEDGE_SCALE_CPUPROFILE: the controller runs in its own process; set FLEDGE_SCALE_CONTROLLER=in-process to profile it")
+		return func() {}
+	}
 	word, _, _ := strings.Cut(label, ":")
 	word, _, _ = strings.Cut(word, " ")
 	f, err := os.Create(prefix + "-" + word + ".pprof")
@@ -918,8 +966,12 @@ func (r result) table() string {
 		"                 (controller clients: QPS %d, burst %d; %d workers)\n",
 		r.perTick(r.tickSeconds*1000), r.perTick(r.limiter*1000), r.perTick(r.rtt*1000),
 		envInt("FLEDGE_SCALE_QPS", prodQPS), envInt("FLEDGE_SCALE_BURST", prodBurst), envInt("FLEDGE_SCALE_WORKERS", 2))
-	fmt.Fprintf(&b, "controller CPU   %.3f s = %.3f ms/tick = %.1f%% of one CPU (test process: the controller, its informers, the harness's polls)\n",
-		r.cpu.Seconds(), r.cpuMsPerTick(), 100*r.cpu.Seconds()/r.window.Seconds())
+	where := "test process: the controller, its informers, the harness"
+	if r.binary {
+		where = "the fledge-controller process"
+	}
+	fmt.Fprintf(&b, "controller CPU   %.3f s = %.3f ms/tick = %.1f%% of one CPU (%s)\n",
+		r.cpu.Seconds(), r.cpuMsPerTick(), 100*r.cpu.Seconds()/r.window.Seconds(), where)
 	fmt.Fprintf(&b, "kubelet CPU      %.3f s (the simulated kubelet, in its own process)\n", r.kubeletCPU.Seconds())
 	fmt.Fprintf(&b, "apiserver+etcd   %.3f s = %.3f ms/tick = %.1f%% of one CPU\n",
 		r.apiCPU.Seconds(), r.apiCPUMsPerTick(), 100*r.apiCPU.Seconds()/r.window.Seconds())
@@ -927,9 +979,13 @@ func (r result) table() string {
 		"                 (the API server's audit log of the controller's user)\n",
 		r.total, r.perTick(float64(r.total)), r.writes, r.perTick(float64(r.writes)), r.statusWrites, r.watches)
 	fmt.Fprintf(&b, "memory           RSS %.1f MiB, Go heap in use %.1f MiB, %d goroutines\n", r.rss, r.heap, r.goroutines)
-	fmt.Fprintf(&b, "tick starts by second of the interval (peak/mean %.2f; 1 = even, %d = one burst):\n  ", r.peakToMean(), len(r.spread))
-	for i, c := range r.spread {
-		fmt.Fprintf(&b, "%ds:%d ", i, c)
+	if r.binary {
+		fmt.Fprintf(&b, "tick starts by second of the interval: not recorded (FLEDGE_SCALE_CONTROLLER=in-process records them)")
+	} else {
+		fmt.Fprintf(&b, "tick starts by second of the interval (peak/mean %.2f; 1 = even, %d = one burst):\n  ", r.peakToMean(), len(r.spread))
+		for i, c := range r.spread {
+			fmt.Fprintf(&b, "%ds:%d ", i, c)
+		}
 	}
 	fmt.Fprintf(&b, "\n%-8s %-40s %5s %8s %9s\n", "verb", "resource", "code", "count", "per tick")
 	keys := make([]reqKey, 0, len(r.requests))
