@@ -364,24 +364,24 @@ func procCPU(pid int) (cpu time.Duration, ppid int, ok bool) {
 	return time.Duration(ut+st) * (time.Second / 100), ppid, true
 }
 
-// rssMB is VmRSS from /proc/<pid>/status, in MiB.
-func rssMB(pid int) float64 {
+// rssMB is VmRSS from /proc/<pid>/status, in MiB, and of it the
+// anonymous memory (the heap, stacks) and the mapped files (the binary).
+func rssMB(pid int) (rss, anon, file float64) {
 	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		return 0
+		return 0, 0, 0
 	}
 	defer f.Close()
+	fields := map[string]*float64{"VmRSS:": &rss, "RssAnon:": &anon, "RssFile:": &file}
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
-			fs := strings.Fields(rest)
-			if len(fs) > 0 {
-				kb, _ := strconv.ParseFloat(fs[0], 64)
-				return kb / 1024
-			}
+		fs := strings.Fields(sc.Text())
+		if v, ok := fields[fs[0]]; ok && len(fs) > 1 {
+			kb, _ := strconv.ParseFloat(fs[1], 64)
+			*v = kb / 1024
 		}
 	}
-	return 0
+	return rss, anon, file
 }
 
 func loadavg() string {
@@ -745,27 +745,28 @@ func (h *harness) settle(quiet, limit time.Duration) {
 // A measured window.
 
 type result struct {
-	label           string
-	n               int
-	window          time.Duration
-	ticks           int     // from the duration histogram
-	tickStarts      int     // from the clock
-	ticked          int     // canaries that ticked at least once
-	minTicks        uint64  // fewest ticks of one canary
-	tickSeconds     float64 // wall time inside ticks
-	limiter, rtt    float64 // seconds waiting for the client-side rate limiter, in round trips
-	cpu, apiCPU     time.Duration
-	kubeletCPU      time.Duration // the simulated kubelet's process
-	requests        map[reqKey]int
-	total, writes   int // counted at the API server, watches apart
-	watches         int
-	lagged, onTime  uint64 // ticks with a due time, and those run within a tenth of an interval of it
-	statusWrites    int
-	rss, heap       float64
-	goroutines      int
-	spread          []int // tick starts by second of the interval
-	loadBefore, end string
-	binary          bool // the controller ran in its own process
+	label            string
+	n                int
+	window           time.Duration
+	ticks            int     // from the duration histogram
+	tickStarts       int     // from the clock
+	ticked           int     // canaries that ticked at least once
+	minTicks         uint64  // fewest ticks of one canary
+	tickSeconds      float64 // wall time inside ticks
+	limiter, rtt     float64 // seconds waiting for the client-side rate limiter, in round trips
+	cpu, apiCPU      time.Duration
+	kubeletCPU       time.Duration // the simulated kubelet's process
+	requests         map[reqKey]int
+	total, writes    int // counted at the API server, watches apart
+	watches          int
+	lagged, onTime   uint64 // ticks with a due time, and those run within a tenth of an interval of it
+	statusWrites     int
+	rss, heap        float64
+	rssAnon, rssFile float64
+	goroutines       int
+	spread           []int // tick starts by second of the interval
+	loadBefore, end  string
+	binary           bool // the controller ran in its own process
 }
 
 func (r result) perTick(v float64) float64 {
@@ -883,7 +884,7 @@ func (h *harness) measureWhile(tb testing.TB, label string, wait func()) result 
 	r.window = end.Sub(start)
 	r.end = loadavg()
 	r.cpu, r.apiCPU = cpu1-cpu0, api1-api0
-	r.rss = rssMB(controllerPID)
+	r.rss, r.rssAnon, r.rssFile = rssMB(controllerPID)
 	r.heap, r.goroutines = h.controllerHeap(mfs1)
 	r.binary = h.proc != nil
 
@@ -978,7 +979,8 @@ func (r result) table() string {
 	fmt.Fprintf(&b, "requests         %d = %.2f/tick; writes %d = %.3f/tick; Canary status writes %d; watches ended %d\n"+
 		"                 (the API server's audit log of the controller's user)\n",
 		r.total, r.perTick(float64(r.total)), r.writes, r.perTick(float64(r.writes)), r.statusWrites, r.watches)
-	fmt.Fprintf(&b, "memory           RSS %.1f MiB, Go heap in use %.1f MiB, %d goroutines\n", r.rss, r.heap, r.goroutines)
+	fmt.Fprintf(&b, "memory           RSS %.1f MiB (anonymous %.1f, files %.1f), Go heap in use %.1f MiB, %d goroutines\n",
+		r.rss, r.rssAnon, r.rssFile, r.heap, r.goroutines)
 	if r.binary {
 		fmt.Fprintf(&b, "tick starts by second of the interval: not recorded (FLEDGE_SCALE_CONTROLLER=in-process records them)")
 	} else {
