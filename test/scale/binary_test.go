@@ -134,6 +134,17 @@ func gaugeValue(mfs []*dto.MetricFamily, name string) float64 {
 	return 0
 }
 
+// counterValue is the value of a counter family without labels (0 when
+// absent).
+func counterValue(mfs []*dto.MetricFamily, name string) float64 {
+	for _, mf := range mfs {
+		if mf.GetName() == name && len(mf.GetMetric()) > 0 {
+			return mf.GetMetric()[0].GetCounter().GetValue()
+		}
+	}
+	return 0
+}
+
 // freePort is a TCP port nobody listens on now.
 func freePort(tb testing.TB) int {
 	l, err := net.Listen("tcp", "127.0.0.1:0")

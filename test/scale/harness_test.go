@@ -762,6 +762,7 @@ type result struct {
 	lagged, onTime   uint64 // ticks with a due time, and those run within a tenth of an interval of it
 	statusWrites     int
 	rss, heap        float64
+	allocs, bytes    float64 // allocated by the controller's process during the window
 	rssAnon, rssFile float64
 	goroutines       int
 	spread           []int // tick starts by second of the interval
@@ -839,6 +840,18 @@ func (h *harness) controllerCPU() time.Duration {
 	return cpuSelf()
 }
 
+// controllerAllocs is how many heap objects and bytes the controller's
+// process has allocated so far: unlike its CPU time, a figure the
+// machine's load does not change.
+func (h *harness) controllerAllocs(mfs []*dto.MetricFamily) (allocs, bytes float64) {
+	if h.proc != nil {
+		return counterValue(mfs, "go_memstats_mallocs_total"), counterValue(mfs, "go_memstats_alloc_bytes_total")
+	}
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return float64(ms.Mallocs), float64(ms.TotalAlloc)
+}
+
 // controllerHeap is the Go heap in use, in MiB, and the goroutines of the
 // controller's process.
 func (h *harness) controllerHeap(mfs []*dto.MetricFamily) (float64, int) {
@@ -860,6 +873,7 @@ func (h *harness) measureWhile(tb testing.TB, label string, wait func()) result 
 	runtime.GC()
 	r := result{label: label, n: h.n, loadBefore: loadavg()}
 	mfs0 := h.gather(tb)
+	allocs0, bytes0 := h.controllerAllocs(mfs0)
 	ticks0 := gatherTicks(mfs0)
 	audit0 := h.audit.offset()
 	lim0, rtt0 := limiterWait(mfs0), h.counter.roundTrips()
@@ -886,6 +900,8 @@ func (h *harness) measureWhile(tb testing.TB, label string, wait func()) result 
 	r.cpu, r.apiCPU = cpu1-cpu0, api1-api0
 	r.rss, r.rssAnon, r.rssFile = rssMB(controllerPID)
 	r.heap, r.goroutines = h.controllerHeap(mfs1)
+	allocs1, bytes1 := h.controllerAllocs(mfs1)
+	r.allocs, r.bytes = allocs1-allocs0, bytes1-bytes0
 	r.binary = h.proc != nil
 
 	r.requests = requests
@@ -946,10 +962,26 @@ func (h *harness) profile(tb testing.TB, label string) func() {
 		_ = f.Close()
 		return func() {}
 	}
+	writeAllocs(tb, prefix+"-"+word+"-allocs-start.pprof")
 	return func() {
 		pprof.StopCPUProfile()
 		_ = f.Close()
-		logf(tb, "cpu profile of %q: %s", label, f.Name())
+		writeAllocs(tb, prefix+"-"+word+"-allocs-end.pprof")
+		logf(tb, "cpu profile of %q: %s; allocations: go tool pprof -sample_index=alloc_space -base %s-%s-allocs-start.pprof %s-%s-allocs-end.pprof",
+			label, f.Name(), prefix, word, prefix, word)
+	}
+}
+
+// writeAllocs writes the process's allocation profile to path.
+func writeAllocs(tb testing.TB, path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		tb.Logf("allocation profile: %v", err)
+		return
+	}
+	defer f.Close()
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		tb.Logf("allocation profile: %v", err)
 	}
 }
 
@@ -979,6 +1011,7 @@ func (r result) table() string {
 	fmt.Fprintf(&b, "requests         %d = %.2f/tick; writes %d = %.3f/tick; Canary status writes %d; watches ended %d\n"+
 		"                 (the API server's audit log of the controller's user)\n",
 		r.total, r.perTick(float64(r.total)), r.writes, r.perTick(float64(r.writes)), r.statusWrites, r.watches)
+	fmt.Fprintf(&b, "allocated        %.0f objects, %.1f KiB per tick\n", r.perTick(r.allocs), r.perTick(r.bytes)/1024)
 	fmt.Fprintf(&b, "memory           RSS %.1f MiB (anonymous %.1f, files %.1f), Go heap in use %.1f MiB, %d goroutines\n",
 		r.rss, r.rssAnon, r.rssFile, r.heap, r.goroutines)
 	if r.binary {

@@ -93,6 +93,8 @@ func BenchmarkControllerAtScale(b *testing.B) {
 	b.ReportMetric(progressing.cpuMsPerTick(), "progressing-cpu-ms/tick")
 	b.ReportMetric(min(idle.onTimePercent(), progressing.onTimePercent()), "on-time-%")
 	b.ReportMetric(max(idle.rss, progressing.rss), "rss-MiB")
+	b.ReportMetric(idle.perTick(idle.allocs), "idle-allocs/tick")
+	b.ReportMetric(progressing.perTick(progressing.allocs), "progressing-allocs/tick")
 }
 
 // measureAnalyses bumps the image of every target, measures the ticks
