@@ -126,18 +126,6 @@ func (c *counter) roundTrips() time.Duration {
 	return c.rtt
 }
 
-func (c *counter) writes() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	n := 0
-	for k, v := range c.counts {
-		if k.write() {
-			n += v
-		}
-	}
-	return n
-}
-
 // countingTransport counts every request of the controller's clients.
 type countingTransport struct {
 	next http.RoundTripper
