@@ -50,6 +50,26 @@ func (s *schedule) wait(key types.NamespacedName, interval time.Duration, now ti
 	return max(0, last.Add(interval).Sub(now))
 }
 
+// anchor is the time a tick that runs at now counts from. A tick that runs
+// late by less than half an interval counts from its due time, so that the
+// work queue's delays do not add up from tick to tick: an analysis of ten
+// steps takes ten intervals, not ten intervals and ten delays, as with
+// Flagger's ticker. An early tick (woken by a change) and one so late that
+// keeping the beat would bunch the next ones count from now.
+func (s *schedule) anchor(key types.NamespacedName, interval time.Duration, now time.Time) time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	last, ok := s.last[key]
+	if !ok || interval <= 0 {
+		return now
+	}
+	due := last.Add(interval)
+	if now.Before(due) || now.Sub(due) >= interval/2 {
+		return now
+	}
+	return due
+}
+
 func (s *schedule) ticked(key types.NamespacedName, at time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -175,3 +175,47 @@ func TestValidatedOncePerVersion(t *testing.T) {
 		}
 	}
 }
+
+func TestTicksKeepTheBeat(t *testing.T) {
+	key := types.NamespacedName{Namespace: "test", Name: "podinfo"}
+	last := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	const interval = 10 * time.Second
+	due := last.Add(interval)
+	tests := []struct {
+		name string
+		now  time.Time
+		want time.Time
+	}{
+		{"on time", due, due},
+		{"late by a queue's delay: counts from its due time", due.Add(800 * time.Millisecond), due},
+		{"late by just under half an interval", due.Add(interval/2 - time.Millisecond), due},
+		{"late by half an interval: counts from now", due.Add(interval / 2), due.Add(interval / 2)},
+		{"early (woken by a change): counts from now", due.Add(-3 * time.Second), due.Add(-3 * time.Second)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newSchedule()
+			s.ticked(key, last)
+			if got := s.anchor(key, interval, tt.now); !got.Equal(tt.want) {
+				t.Errorf("anchor at %s = %s, want %s", tt.now.Format(time.TimeOnly), got.Format(time.StampMilli), tt.want.Format(time.StampMilli))
+			}
+		})
+	}
+	t.Run("never ticked: counts from now", func(t *testing.T) {
+		if got := newSchedule().anchor(key, interval, due); !got.Equal(due) {
+			t.Errorf("anchor = %s, want now", got)
+		}
+	})
+	t.Run("ten late ticks take ten intervals", func(t *testing.T) {
+		s := newSchedule()
+		s.ticked(key, last)
+		now := last
+		for range 10 {
+			now = now.Add(s.wait(key, interval, now)).Add(700 * time.Millisecond) // each runs 0.7s late
+			s.ticked(key, s.anchor(key, interval, now))
+		}
+		if want := last.Add(10*interval + 700*time.Millisecond); !now.Equal(want) {
+			t.Errorf("the tenth tick ran at %s, want %s", now.Format(time.StampMilli), want.Format(time.StampMilli))
+		}
+	})
+}

@@ -126,18 +126,6 @@ func (c *counter) roundTrips() time.Duration {
 	return c.rtt
 }
 
-func (c *counter) writes() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	n := 0
-	for k, v := range c.counts {
-		if k.write() {
-			n += v
-		}
-	}
-	return n
-}
-
 // countingTransport counts every request of the controller's clients.
 type countingTransport struct {
 	next http.RoundTripper
@@ -267,12 +255,8 @@ func lagWithin(mf *dto.MetricFamily, within float64) (total, onTime uint64) {
 	return total, onTime
 }
 
-func gatherTicks(reg *prometheus.Registry) (tickStats, error) {
+func gatherTicks(mfs []*dto.MetricFamily) tickStats {
 	st := tickStats{count: map[string]uint64{}}
-	mfs, err := reg.Gather()
-	if err != nil {
-		return st, err
-	}
 	for _, mf := range mfs {
 		if mf.GetName() == "fledge_canary_tick_lag_intervals" {
 			st.lagged, st.onTime = lagWithin(mf, onTimeIntervals)
@@ -295,7 +279,7 @@ func gatherTicks(reg *prometheus.Registry) (tickStats, error) {
 			st.seconds += m.GetHistogram().GetSampleSum()
 		}
 	}
-	return st, nil
+	return st
 }
 
 // limiterWait is the seconds client-go spent in its client-side rate
@@ -306,12 +290,8 @@ func init() {
 	ctrlmetrics.RegisterRESTClientMetrics(ctrlmetrics.MetricRateLimiterLatency)
 }
 
-func limiterWait() float64 {
+func limiterWait(mfs []*dto.MetricFamily) float64 {
 	var w float64
-	mfs, err := ctrlmetrics.Registry.Gather()
-	if err != nil {
-		return w
-	}
 	for _, mf := range mfs {
 		if mf.GetName() == "rest_client_rate_limiter_duration_seconds" {
 			for _, m := range mf.GetMetric() {
@@ -336,14 +316,14 @@ func cpuSelf() time.Duration {
 }
 
 // cpuChildren is the CPU time of this process's live children but the
-// kubelet (envtest's kube-apiserver and etcd).
-func cpuChildren(kubelet int) time.Duration {
+// kubelet and the controller (envtest's kube-apiserver and etcd).
+func cpuChildren(kubelet, controller int) time.Duration {
 	self := os.Getpid()
 	dirs, _ := filepath.Glob("/proc/[0-9]*/stat")
 	var total time.Duration
 	for _, p := range dirs {
 		pid, _ := strconv.Atoi(strings.Split(p, "/")[2])
-		if cpu, ppid, ok := procCPU(pid); ok && ppid == self && pid != kubelet {
+		if cpu, ppid, ok := procCPU(pid); ok && ppid == self && pid != kubelet && pid != controller {
 			total += cpu
 		}
 	}
@@ -372,24 +352,24 @@ func procCPU(pid int) (cpu time.Duration, ppid int, ok bool) {
 	return time.Duration(ut+st) * (time.Second / 100), ppid, true
 }
 
-// rssMB is VmRSS from /proc/self/status, in MiB.
-func rssMB() float64 {
-	f, err := os.Open("/proc/self/status")
+// rssMB is VmRSS from /proc/<pid>/status, in MiB, and of it the
+// anonymous memory (the heap, stacks) and the mapped files (the binary).
+func rssMB(pid int) (rss, anon, file float64) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		return 0
+		return 0, 0, 0
 	}
 	defer f.Close()
+	fields := map[string]*float64{"VmRSS:": &rss, "RssAnon:": &anon, "RssFile:": &file}
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
-			fs := strings.Fields(rest)
-			if len(fs) > 0 {
-				kb, _ := strconv.ParseFloat(fs[0], 64)
-				return kb / 1024
-			}
+		fs := strings.Fields(sc.Text())
+		if v, ok := fields[fs[0]]; ok && len(fs) > 1 {
+			kb, _ := strconv.ParseFloat(fs[1], 64)
+			*v = kb / 1024
 		}
 	}
-	return 0
+	return rss, anon, file
 }
 
 func loadavg() string {
@@ -481,7 +461,8 @@ type harness struct {
 	mgrDone chan error
 	logPath string
 	audit   *auditLog
-	kubelet *os.Process // the simulated kubelet, out of the measured process
+	kubelet *os.Process        // the simulated kubelet, out of the measured process
+	proc    *controllerProcess // the controller, when it runs as a child process
 }
 
 func name(i int) (ns, n string) { return fmt.Sprintf("scale-%04d", i), fmt.Sprintf("podinfo-%04d", i) }
@@ -499,8 +480,9 @@ func assets(tb testing.TB) string {
 
 // startHarness starts envtest with a /16 service range, creates n
 // namespaces with a ready podinfo-like Deployment each and their canaries,
-// then starts the controller.
-func startHarness(tb testing.TB, n int) *harness {
+// then starts the controller, in a child process or in this one (mode,
+// see controllerMode).
+func startHarness(tb testing.TB, n int, mode string) *harness {
 	h := &harness{tb: tb, n: n, counter: newCounter(), clock: &tickClock{}, reg: prometheus.NewRegistry()}
 	h.ctx, h.cancel = context.WithCancel(context.Background())
 	scheme := kruntime.NewScheme()
@@ -549,7 +531,14 @@ func startHarness(tb testing.TB, n int) *harness {
 
 	user, err := h.env.AddUser(envtest.User{Name: controllerUser, Groups: []string{"system:masters"}}, nil)
 	must(tb, err)
-	h.startController(user.Config(), scheme)
+	switch mode {
+	case "binary":
+		h.proc = startControllerBinary(h.ctx, tb, user)
+	case "in-process":
+		h.startController(user.Config(), scheme)
+	default:
+		tb.Fatalf("FLEDGE_SCALE_CONTROLLER=%q: want binary or in-process", mode)
+	}
 	return h
 }
 
@@ -724,14 +713,15 @@ func (h *harness) waitPhase(tb testing.TB, phase v1.CanaryPhase, timeout time.Du
 	}
 }
 
-// settle waits until the controller has made no write for quiet (the
-// Events of the last initialisations are sent in the background).
+// settle waits until the controller has made no request for quiet (the
+// Events of the last initialisations are sent in the background): its
+// user's audit log stops growing.
 func (h *harness) settle(quiet, limit time.Duration) {
 	start := time.Now()
-	w, since := h.counter.writes(), time.Now()
+	w, since := h.audit.offset(), time.Now()
 	for time.Since(start) < limit {
 		time.Sleep(250 * time.Millisecond)
-		if now := h.counter.writes(); now != w {
+		if now := h.audit.offset(); now != w {
 			w, since = now, time.Now()
 		} else if time.Since(since) >= quiet {
 			return
@@ -743,26 +733,29 @@ func (h *harness) settle(quiet, limit time.Duration) {
 // A measured window.
 
 type result struct {
-	label           string
-	n               int
-	window          time.Duration
-	ticks           int     // from the duration histogram
-	tickStarts      int     // from the clock
-	ticked          int     // canaries that ticked at least once
-	minTicks        uint64  // fewest ticks of one canary
-	tickSeconds     float64 // wall time inside ticks
-	limiter, rtt    float64 // seconds waiting for the client-side rate limiter, in round trips
-	cpu, apiCPU     time.Duration
-	kubeletCPU      time.Duration // the simulated kubelet's process
-	requests        map[reqKey]int
-	total, writes   int // counted at the API server, watches apart
-	watches         int
-	lagged, onTime  uint64 // ticks with a due time, and those run within a tenth of an interval of it
-	statusWrites    int
-	rss, heap       float64
-	goroutines      int
-	spread          []int // tick starts by second of the interval
-	loadBefore, end string
+	label            string
+	n                int
+	window           time.Duration
+	ticks            int     // from the duration histogram
+	tickStarts       int     // from the clock
+	ticked           int     // canaries that ticked at least once
+	minTicks         uint64  // fewest ticks of one canary
+	tickSeconds      float64 // wall time inside ticks
+	limiter, rtt     float64 // seconds waiting for the client-side rate limiter, in round trips
+	cpu, apiCPU      time.Duration
+	kubeletCPU       time.Duration // the simulated kubelet's process
+	requests         map[reqKey]int
+	total, writes    int // counted at the API server, watches apart
+	watches          int
+	lagged, onTime   uint64 // ticks with a due time, and those run within a tenth of an interval of it
+	statusWrites     int
+	rss, heap        float64
+	allocs, bytes    float64 // allocated by the controller's process during the window
+	rssAnon, rssFile float64
+	goroutines       int
+	spread           []int // tick starts by second of the interval
+	loadBefore, end  string
+	binary           bool // the controller ran in its own process
 }
 
 func (r result) perTick(v float64) float64 {
@@ -803,6 +796,61 @@ func (r result) peakToMean() float64 {
 	return float64(peak) / (float64(total) / float64(len(r.spread)))
 }
 
+// gather is the controller's metric families: scraped from its process,
+// or this process's registries.
+func (h *harness) gather(tb testing.TB) []*dto.MetricFamily {
+	if h.proc != nil {
+		mfs, err := h.proc.gather()
+		must(tb, err)
+		return mfs
+	}
+	mfs, err := h.reg.Gather()
+	must(tb, err)
+	rest, err := ctrlmetrics.Registry.Gather()
+	must(tb, err)
+	return append(mfs, rest...)
+}
+
+// controllerPID is the process the controller runs in.
+func (h *harness) controllerPID() int {
+	if h.proc != nil {
+		return h.proc.proc.Pid
+	}
+	return os.Getpid()
+}
+
+// controllerCPU is the CPU time of the controller's process.
+func (h *harness) controllerCPU() time.Duration {
+	if h.proc != nil {
+		cpu, _, _ := procCPU(h.proc.proc.Pid)
+		return cpu
+	}
+	return cpuSelf()
+}
+
+// controllerAllocs is how many heap objects and bytes the controller's
+// process has allocated so far: unlike its CPU time, a figure the
+// machine's load does not change.
+func (h *harness) controllerAllocs(mfs []*dto.MetricFamily) (allocs, bytes float64) {
+	if h.proc != nil {
+		return counterValue(mfs, "go_memstats_mallocs_total"), counterValue(mfs, "go_memstats_alloc_bytes_total")
+	}
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return float64(ms.Mallocs), float64(ms.TotalAlloc)
+}
+
+// controllerHeap is the Go heap in use, in MiB, and the goroutines of the
+// controller's process.
+func (h *harness) controllerHeap(mfs []*dto.MetricFamily) (float64, int) {
+	if h.proc != nil {
+		return gaugeValue(mfs, "go_memstats_heap_inuse_bytes") / (1 << 20), int(gaugeValue(mfs, "go_goroutines"))
+	}
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return float64(ms.HeapInuse) / (1 << 20), runtime.NumGoroutine()
+}
+
 // measure records everything the controller does during window.
 func (h *harness) measure(tb testing.TB, label string, window time.Duration) result {
 	return h.measureWhile(tb, label, func() { time.Sleep(window) })
@@ -812,13 +860,14 @@ func (h *harness) measure(tb testing.TB, label string, window time.Duration) res
 func (h *harness) measureWhile(tb testing.TB, label string, wait func()) result {
 	runtime.GC()
 	r := result{label: label, n: h.n, loadBefore: loadavg()}
-	ticks0, err := gatherTicks(h.reg)
-	must(tb, err)
+	mfs0 := h.gather(tb)
+	allocs0, bytes0 := h.controllerAllocs(mfs0)
+	ticks0 := gatherTicks(mfs0)
 	audit0 := h.audit.offset()
-	lim0, rtt0 := limiterWait(), h.counter.roundTrips()
-	kubeletPID := h.kubelet.Pid
+	lim0, rtt0 := limiterWait(mfs0), h.counter.roundTrips()
+	kubeletPID, controllerPID := h.kubelet.Pid, h.controllerPID()
 	kubelet0, _, _ := procCPU(kubeletPID)
-	cpu0, api0 := cpuSelf(), cpuChildren(kubeletPID)
+	cpu0, api0 := h.controllerCPU(), cpuChildren(kubeletPID, controllerPID)
 	stopProfile := h.profile(tb, label)
 	start := time.Now()
 
@@ -826,22 +875,22 @@ func (h *harness) measureWhile(tb testing.TB, label string, wait func()) result 
 
 	end := time.Now()
 	stopProfile()
-	cpu1, api1 := cpuSelf(), cpuChildren(kubeletPID)
+	cpu1, api1 := h.controllerCPU(), cpuChildren(kubeletPID, controllerPID)
 	kubelet1, _, _ := procCPU(kubeletPID)
 	r.kubeletCPU = kubelet1 - kubelet0
 	requests, err := h.audit.requests(audit0, h.audit.offset())
 	must(tb, err)
-	r.limiter, r.rtt = limiterWait()-lim0, (h.counter.roundTrips() - rtt0).Seconds()
-	ticks1, err := gatherTicks(h.reg)
-	must(tb, err)
+	mfs1 := h.gather(tb)
+	r.limiter, r.rtt = limiterWait(mfs1)-lim0, (h.counter.roundTrips() - rtt0).Seconds()
+	ticks1 := gatherTicks(mfs1)
 	r.window = end.Sub(start)
 	r.end = loadavg()
 	r.cpu, r.apiCPU = cpu1-cpu0, api1-api0
-	r.rss = rssMB()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	r.heap = float64(ms.HeapInuse) / (1 << 20)
-	r.goroutines = runtime.NumGoroutine()
+	r.rss, r.rssAnon, r.rssFile = rssMB(controllerPID)
+	r.heap, r.goroutines = h.controllerHeap(mfs1)
+	allocs1, bytes1 := h.controllerAllocs(mfs1)
+	r.allocs, r.bytes = allocs1-allocs0, bytes1-bytes0
+	r.binary = h.proc != nil
 
 	r.requests = requests
 	for k, d := range requests {
@@ -885,6 +934,10 @@ func (h *harness) profile(tb testing.TB, label string) func() {
 	if prefix == "" {
 		return func() {}
 	}
+	if h.proc != nil {
+		logf(tb, "FLEDGE_SCALE_CPUPROFILE: the controller runs in its own process; set FLEDGE_SCALE_CONTROLLER=in-process to profile it")
+		return func() {}
+	}
 	word, _, _ := strings.Cut(label, ":")
 	word, _, _ = strings.Cut(word, " ")
 	f, err := os.Create(prefix + "-" + word + ".pprof")
@@ -897,10 +950,26 @@ func (h *harness) profile(tb testing.TB, label string) func() {
 		_ = f.Close()
 		return func() {}
 	}
+	writeAllocs(tb, prefix+"-"+word+"-allocs-start.pprof")
 	return func() {
 		pprof.StopCPUProfile()
 		_ = f.Close()
-		logf(tb, "cpu profile of %q: %s", label, f.Name())
+		writeAllocs(tb, prefix+"-"+word+"-allocs-end.pprof")
+		logf(tb, "cpu profile of %q: %s; allocations: go tool pprof -sample_index=alloc_space -base %s-%s-allocs-start.pprof %s-%s-allocs-end.pprof",
+			label, f.Name(), prefix, word, prefix, word)
+	}
+}
+
+// writeAllocs writes the process's allocation profile to path.
+func writeAllocs(tb testing.TB, path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		tb.Logf("allocation profile: %v", err)
+		return
+	}
+	defer f.Close()
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		tb.Logf("allocation profile: %v", err)
 	}
 }
 
@@ -918,18 +987,28 @@ func (r result) table() string {
 		"                 (controller clients: QPS %d, burst %d; %d workers)\n",
 		r.perTick(r.tickSeconds*1000), r.perTick(r.limiter*1000), r.perTick(r.rtt*1000),
 		envInt("FLEDGE_SCALE_QPS", prodQPS), envInt("FLEDGE_SCALE_BURST", prodBurst), envInt("FLEDGE_SCALE_WORKERS", 2))
-	fmt.Fprintf(&b, "controller CPU   %.3f s = %.3f ms/tick = %.1f%% of one CPU (test process: the controller, its informers, the harness's polls)\n",
-		r.cpu.Seconds(), r.cpuMsPerTick(), 100*r.cpu.Seconds()/r.window.Seconds())
+	where := "test process: the controller, its informers, the harness"
+	if r.binary {
+		where = "the fledge-controller process"
+	}
+	fmt.Fprintf(&b, "controller CPU   %.3f s = %.3f ms/tick = %.1f%% of one CPU (%s)\n",
+		r.cpu.Seconds(), r.cpuMsPerTick(), 100*r.cpu.Seconds()/r.window.Seconds(), where)
 	fmt.Fprintf(&b, "kubelet CPU      %.3f s (the simulated kubelet, in its own process)\n", r.kubeletCPU.Seconds())
 	fmt.Fprintf(&b, "apiserver+etcd   %.3f s = %.3f ms/tick = %.1f%% of one CPU\n",
 		r.apiCPU.Seconds(), r.apiCPUMsPerTick(), 100*r.apiCPU.Seconds()/r.window.Seconds())
 	fmt.Fprintf(&b, "requests         %d = %.2f/tick; writes %d = %.3f/tick; Canary status writes %d; watches ended %d\n"+
 		"                 (the API server's audit log of the controller's user)\n",
 		r.total, r.perTick(float64(r.total)), r.writes, r.perTick(float64(r.writes)), r.statusWrites, r.watches)
-	fmt.Fprintf(&b, "memory           RSS %.1f MiB, Go heap in use %.1f MiB, %d goroutines\n", r.rss, r.heap, r.goroutines)
-	fmt.Fprintf(&b, "tick starts by second of the interval (peak/mean %.2f; 1 = even, %d = one burst):\n  ", r.peakToMean(), len(r.spread))
-	for i, c := range r.spread {
-		fmt.Fprintf(&b, "%ds:%d ", i, c)
+	fmt.Fprintf(&b, "allocated        %.0f objects, %.1f KiB per tick\n", r.perTick(r.allocs), r.perTick(r.bytes)/1024)
+	fmt.Fprintf(&b, "memory           RSS %.1f MiB (anonymous %.1f, files %.1f), Go heap in use %.1f MiB, %d goroutines\n",
+		r.rss, r.rssAnon, r.rssFile, r.heap, r.goroutines)
+	if r.binary {
+		fmt.Fprintf(&b, "tick starts by second of the interval: not recorded (FLEDGE_SCALE_CONTROLLER=in-process records them)")
+	} else {
+		fmt.Fprintf(&b, "tick starts by second of the interval (peak/mean %.2f; 1 = even, %d = one burst):\n  ", r.peakToMean(), len(r.spread))
+		for i, c := range r.spread {
+			fmt.Fprintf(&b, "%ds:%d ", i, c)
+		}
 	}
 	fmt.Fprintf(&b, "\n%-8s %-40s %5s %8s %9s\n", "verb", "resource", "code", "count", "per tick")
 	keys := make([]reqKey, 0, len(r.requests))

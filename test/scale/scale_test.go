@@ -17,7 +17,7 @@ import (
 // ticks write nothing: no Canary status write, every canary ticked.
 func TestScaleSmoke(t *testing.T) {
 	n := envInt("FLEDGE_SCALE_SMOKE_N", 20)
-	h := startHarness(t, n)
+	h := startHarness(t, n, controllerMode("in-process"))
 	took := h.waitPhase(t, v1.PhaseInitialized, 3*time.Minute)
 	t.Logf("all %d canaries Initialized %s after the controller started", n, took.Round(time.Millisecond))
 	h.settle(2*time.Second, 30*time.Second)
@@ -66,7 +66,7 @@ func BenchmarkControllerAtScale(b *testing.B) {
 			logf(b, "warning: -timeout %s may be too short for %d canaries (pass -timeout 30m)", d, n)
 		}
 	}
-	h := startHarness(b, n)
+	h := startHarness(b, n, controllerMode("binary"))
 	took := h.waitPhase(b, v1.PhaseInitialized, 20*time.Minute)
 	logf(b, "all %d canaries Initialized %s after the controller started (load %s)", n, took.Round(time.Millisecond), loadavg())
 	h.settle(3*time.Second, time.Minute)
@@ -93,6 +93,8 @@ func BenchmarkControllerAtScale(b *testing.B) {
 	b.ReportMetric(progressing.cpuMsPerTick(), "progressing-cpu-ms/tick")
 	b.ReportMetric(min(idle.onTimePercent(), progressing.onTimePercent()), "on-time-%")
 	b.ReportMetric(max(idle.rss, progressing.rss), "rss-MiB")
+	b.ReportMetric(idle.perTick(idle.allocs), "idle-allocs/tick")
+	b.ReportMetric(progressing.perTick(progressing.allocs), "progressing-allocs/tick")
 }
 
 // measureAnalyses bumps the image of every target, measures the ticks
