@@ -3,8 +3,6 @@ package sim
 import (
 	"context"
 
-	"k8s.io/client-go/kubernetes"
-
 	smiclient "github.com/servicemeshinterface/smi-sdk-go/pkg/gen/client/split/clientset/versioned"
 	gwclient "sigs.k8s.io/gateway-api/pkg/client/clientset/versioned"
 	gwfake "sigs.k8s.io/gateway-api/pkg/client/clientset/versioned/fake"
@@ -31,9 +29,9 @@ func newGatewayClient() *gwfake.Clientset {
 // With readThroughCache, its reads go through the run's cache.
 func (r *run) newRouter() engine.Router {
 	var (
-		kubeClient kubernetes.Interface = r.kube
-		split      smiclient.Interface  = r.smi
-		gateway    gwclient.Interface   = r.gw
+		kubeClient                     = r.kube
+		split      smiclient.Interface = r.smi
+		gateway    gwclient.Interface  = r.gw
 	)
 	if r.reads != nil {
 		kubeClient, split, gateway = r.reads.Kube, r.reads.SMI, r.reads.Gateway

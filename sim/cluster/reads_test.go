@@ -130,7 +130,7 @@ func TestCacheReadsOfSplits(t *testing.T) {
 
 func sameError(a, b error) bool {
 	if a == nil || b == nil {
-		return a == b
+		return a == nil && b == nil
 	}
 	return a.Error() == b.Error() && apierrors.IsNotFound(a) == apierrors.IsNotFound(b)
 }
