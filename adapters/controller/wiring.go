@@ -59,6 +59,11 @@ type Options struct {
 	// AlertOptions tune the alert Sender (tests); its Reader, Global and
 	// OnError are set by New.
 	AlertOptions alerts.Options
+	// CheckSharedReads, when set, is called with a description of every
+	// cached object an adapter changed instead of copying it first (see
+	// kubecache.Clients.CheckShared). For tests: it costs a copy of every
+	// object version read and a comparison on every read.
+	CheckSharedReads func(what string)
 }
 
 // Clients are what the reconciler talks to the cluster with.
@@ -95,7 +100,7 @@ func New(mgr ctrl.Manager, opts Options) (*Reconciler, error) {
 
 // NewWithClients builds the reconciler over the given clients.
 func NewWithClients(c Clients, opts Options) (*Reconciler, error) {
-	kubeClient, splitClient, gatewayClient, err := clientsets(c)
+	kubeClient, splitClient, gatewayClient, err := clientsets(c, opts.CheckSharedReads)
 	if err != nil {
 		return nil, err
 	}
@@ -149,7 +154,7 @@ func NewWithClients(c Clients, opts Options) (*Reconciler, error) {
 
 // clientsets are the Kubernetes, SMI and Gateway API clientsets of the
 // adapters: they read through c.Cache when it is set.
-func clientsets(c Clients) (kubernetes.Interface, smiclient.Interface, gwclient.Interface, error) {
+func clientsets(c Clients, checkShared func(string)) (kubernetes.Interface, smiclient.Interface, gwclient.Interface, error) {
 	// Built-in kinds speak protobuf, cheaper to encode and decode than
 	// JSON (as the manager's cache does); the CRDs speak JSON.
 	protoConfig := rest.CopyConfig(c.Config)
@@ -171,6 +176,9 @@ func clientsets(c Clients) (kubernetes.Interface, smiclient.Interface, gwclient.
 		return kubeClient, splitClient, gatewayClient, nil
 	}
 	reads := kubecache.New(kubeClient, splitClient, gatewayClient, c.Cache, nil)
+	if checkShared != nil {
+		reads.CheckShared(checkShared)
+	}
 	return reads.Kubernetes, reads.SMI, reads.Gateway, nil
 }
 

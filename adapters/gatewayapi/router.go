@@ -56,16 +56,16 @@ func (r *Router) Reconcile(ctx context.Context, cd *v1.Canary, target engine.Tar
 	if err != nil {
 		return fmt.Errorf("HTTPRoute %s.%s get error: %w", name, cd.Namespace, err)
 	}
-	return r.update(ctx, cd, func(route *gwv1.HTTPRoute) (bool, error) {
+	return r.update(ctx, cd, func(route *gwv1.HTTPRoute) (*gwv1.HTTPRoute, error) {
 		current, ok := weightsOf(route, cd.GetServiceNames())
 		if !ok {
 			current = decide.Routes{Primary: v1.TotalWeight}
 		}
 		want, err := newRoute(cd, current)
 		if err != nil {
-			return false, err
+			return nil, err
 		}
-		return syncRoute(route, want), nil
+		return syncedRoute(route, want), nil
 	})
 }
 
@@ -109,12 +109,13 @@ func (r *Router) SetRoutes(ctx context.Context, cd *v1.Canary, routes decide.Rou
 	if err != nil {
 		return err
 	}
-	return r.update(ctx, cd, func(route *gwv1.HTTPRoute) (bool, error) {
+	return r.update(ctx, cd, func(route *gwv1.HTTPRoute) (*gwv1.HTTPRoute, error) {
 		if equality.Semantic.DeepEqual(route.Spec, spec) {
-			return false, nil
+			return nil, nil
 		}
-		route.Spec = spec
-		return true, nil
+		next := route.DeepCopy()
+		next.Spec = spec
+		return next, nil
 	})
 }
 
@@ -124,9 +125,10 @@ func (r *Router) Release(ctx context.Context, cd *v1.Canary) error {
 	return r.services.Release(ctx, cd)
 }
 
-// update reads the HTTPRoute, lets change edit it and writes it back when
-// change reports a difference, retrying on conflicts.
-func (r *Router) update(ctx context.Context, cd *v1.Canary, change func(*gwv1.HTTPRoute) (bool, error)) error {
+// update reads the HTTPRoute and writes the copy change returns, unless it
+// returns nil (nothing to change), retrying on conflicts. change must not
+// modify the HTTPRoute it is given: it may be the cache's.
+func (r *Router) update(ctx context.Context, cd *v1.Canary, change func(*gwv1.HTTPRoute) (*gwv1.HTTPRoute, error)) error {
 	name := cd.GetServiceNames().Apex
 	api := r.client.GatewayV1().HTTPRoutes(cd.Namespace)
 	return retry.RetryOnConflict(retry.DefaultRetry, func() error {
@@ -134,24 +136,25 @@ func (r *Router) update(ctx context.Context, cd *v1.Canary, change func(*gwv1.HT
 		if err != nil {
 			return fmt.Errorf("HTTPRoute %s.%s get error: %w", name, cd.Namespace, err)
 		}
-		changed, err := change(route)
-		if err != nil || !changed {
+		next, err := change(route)
+		if err != nil || next == nil {
 			return err
 		}
-		if _, err := api.Update(ctx, route, metav1.UpdateOptions{}); err != nil {
+		if _, err := api.Update(ctx, next, metav1.UpdateOptions{}); err != nil {
 			return fmt.Errorf("HTTPRoute %s.%s update error: %w", name, cd.Namespace, err)
 		}
 		return nil
 	})
 }
 
-// syncRoute gives route want's spec, labels and annotations when they
-// differ, and reports whether it changed anything.
-func syncRoute(route, want *gwv1.HTTPRoute) bool {
+// syncedRoute returns a copy of route with want's spec, labels and
+// annotations, or nil when route has them.
+func syncedRoute(route, want *gwv1.HTTPRoute) *gwv1.HTTPRoute {
 	if equality.Semantic.DeepEqual(route.Spec, want.Spec) &&
 		maps.Equal(route.Labels, want.Labels) && maps.Equal(route.Annotations, want.Annotations) {
-		return false
+		return nil
 	}
-	route.Spec, route.Labels, route.Annotations = want.Spec, want.Labels, want.Annotations
-	return true
+	next := route.DeepCopy()
+	next.Spec, next.Labels, next.Annotations = want.Spec, want.Labels, want.Annotations
+	return next
 }

@@ -25,6 +25,7 @@ func (s *Services) Release(ctx context.Context, cd *v1.Canary) error {
 	if err != nil {
 		return fmt.Errorf("service %s.%s get query error: %w", name, cd.Namespace, err)
 	}
+	apex = apex.DeepCopy() // a Get may answer the cache's object
 	for k, v := range apex.Spec.Selector {
 		apex.Spec.Selector[k] = trimPrimary(v)
 	}

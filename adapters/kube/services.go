@@ -109,23 +109,8 @@ func (s *Services) reconcile(ctx context.Context, cd *v1.Canary, want *corev1.Se
 	if err != nil {
 		return fmt.Errorf("service %s.%s get query error: %w", want.Name, want.Namespace, err)
 	}
-	// got is this call's own copy (a Get answers a new object): it becomes
-	// the updated Service in place, every comparison reading a field before
-	// it is replaced.
-	next := got
-	changed := false
-	if !portsEqual(got.Spec.Ports, want.Spec.Ports) {
-		next.Spec.Ports = withNodePorts(want.Spec.Ports, got.Spec.Ports)
-		changed = true
-	}
-	if !maps.Equal(got.Spec.Selector, want.Spec.Selector) {
-		next.Spec.Selector = want.Spec.Selector
-		changed = true
-	}
-	if isOwnedBy(&got.ObjectMeta, cd) {
-		changed = syncOwned(next, want, cd.Spec.Service.UnmanagedMetadata) || changed
-	}
-	if !changed {
+	next := syncedService(got, want, cd)
+	if next == nil {
 		return nil
 	}
 	if _, err := api.Update(ctx, next, metav1.UpdateOptions{}); err != nil {
@@ -134,21 +119,45 @@ func (s *Services) reconcile(ctx context.Context, cd *v1.Canary, want *corev1.Se
 	return nil
 }
 
-// syncOwned sets the wanted labels, annotations and traffic distribution on
-// a Service the Canary owns, keeping the unmanaged keys' current values. It
-// reports whether anything changed.
-func syncOwned(next, want *corev1.Service, unmanaged *v1.UnmanagedMetadata) bool {
+// syncedService returns a copy of got with want's ports and selector (and,
+// when the Canary owns got, its metadata and traffic distribution), or nil
+// when got has them already. got is only read: it may be a cache's.
+func syncedService(got, want *corev1.Service, cd *v1.Canary) *corev1.Service {
+	portsDiffer := !portsEqual(got.Spec.Ports, want.Spec.Ports)
+	selectorDiffers := !maps.Equal(got.Spec.Selector, want.Spec.Selector)
+	owned := isOwnedBy(&got.ObjectMeta, cd)
+	var labels, annotations map[string]string
+	metaDiffers := false
+	if owned {
+		labels, annotations = ownedMeta(got, want, cd.Spec.Service.UnmanagedMetadata)
+		metaDiffers = !maps.Equal(labels, got.Labels) || !maps.Equal(annotations, got.Annotations) ||
+			ptr.Deref(got.Spec.TrafficDistribution, "") != ptr.Deref(want.Spec.TrafficDistribution, "")
+	}
+	if !portsDiffer && !selectorDiffers && !metaDiffers {
+		return nil
+	}
+	next := got.DeepCopy()
+	if portsDiffer {
+		next.Spec.Ports = withNodePorts(want.Spec.Ports, got.Spec.Ports)
+	}
+	if selectorDiffers {
+		next.Spec.Selector = maps.Clone(want.Spec.Selector)
+	}
+	if owned {
+		next.Labels, next.Annotations = labels, annotations
+		next.Spec.TrafficDistribution = want.Spec.TrafficDistribution
+	}
+	return next
+}
+
+// ownedMeta are the labels and annotations of a Service the Canary owns:
+// the wanted ones, keeping the unmanaged keys' current values.
+func ownedMeta(got, want *corev1.Service, unmanaged *v1.UnmanagedMetadata) (labels, annotations map[string]string) {
 	var keepLabels, keepAnnotations []string
 	if unmanaged != nil {
 		keepLabels, keepAnnotations = unmanaged.Labels, unmanaged.Annotations
 	}
-	labels := withKept(want.Labels, next.Labels, keepLabels)
-	annotations := withKept(want.Annotations, next.Annotations, keepAnnotations)
-	changed := !maps.Equal(labels, next.Labels) || !maps.Equal(annotations, next.Annotations) ||
-		ptr.Deref(next.Spec.TrafficDistribution, "") != ptr.Deref(want.Spec.TrafficDistribution, "")
-	next.Labels, next.Annotations = labels, annotations
-	next.Spec.TrafficDistribution = want.Spec.TrafficDistribution
-	return changed
+	return withKept(want.Labels, got.Labels, keepLabels), withKept(want.Annotations, got.Annotations, keepAnnotations)
 }
 
 // withKept returns want plus the current values of the kept keys.

@@ -46,7 +46,8 @@ type Clients struct {
 	// Counts are the reads served so far.
 	Counts *Counts
 
-	fresh *freshness
+	fresh   *freshness
+	readers *readers
 }
 
 // New wraps the clientsets: cache is the cache of whole objects (the
@@ -83,6 +84,7 @@ func New(kube kubernetes.Interface, smi smiclient.Interface, gateway gwclient.In
 		Gateway:    gatewayClientset{Interface: gateway, r: r},
 		Counts:     counts,
 		fresh:      fresh,
+		readers:    r,
 	}
 }
 

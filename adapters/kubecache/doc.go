@@ -19,6 +19,17 @@
 // server too. The adapters therefore see what direct reads would show,
 // with at most one extra request around each write.
 //
+// Reads are not copied: an object a Get answers from the cache shares its
+// maps, slices and pointers with the cache (controller-runtime's
+// UnsafeDisableDeepCopy), and a ConfigMap or Secret is the one object every
+// reader of that version gets. Readers must treat what a Get answers as
+// read-only and DeepCopy it before changing it; the adapters do, so that
+// their reads work the same over these wrappers, the plain clientsets
+// (whose Gets answer fresh objects) and the simulator's fakes. Tests find
+// readers that break this with Clients.CheckShared. Copying only what is
+// about to be written keeps the reads of a tick with nothing to change
+// from copying whole objects.
+//
 // Objects enter the caches with their managedFields stripped (Transform);
 // ConfigMaps and Secrets only as metadata, so that the controller's memory
 // grows with the configs canaries track, not with all those of the cluster.

@@ -56,13 +56,21 @@ func (c *cache) put(obj client.Object) {
 	c.objs[cacheKey(kindOf(obj), obj.GetNamespace(), obj.GetName())] = obj.DeepCopyObject().(client.Object)
 }
 
-func (c *cache) Get(_ context.Context, key client.ObjectKey, obj client.Object, _ ...client.GetOption) error {
+func (c *cache) Get(_ context.Context, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
 	stored, ok := c.objs[cacheKey(kindOf(obj), key.Namespace, key.Name)]
 	if !ok {
 		return apierrors.NewNotFound(schema.GroupResource{Resource: kindOf(obj)}, key.Name)
 	}
 	if meta, ok := obj.(*metav1.PartialObjectMetadata); ok {
 		stored.(metav1.ObjectMetaAccessor).GetObjectMeta().(*metav1.ObjectMeta).DeepCopyInto(&meta.ObjectMeta)
+		return nil
+	}
+	var getOpts client.GetOptions
+	getOpts.ApplyOptions(opts)
+	if getOpts.UnsafeDisableDeepCopy != nil && *getOpts.UnsafeDisableDeepCopy {
+		// As controller-runtime's cache: a new struct sharing the stored
+		// object's maps, slices and pointers.
+		reflect.ValueOf(obj).Elem().Set(reflect.ValueOf(stored).Elem())
 		return nil
 	}
 	reflect.ValueOf(obj).Elem().Set(reflect.ValueOf(stored.DeepCopyObject()).Elem())
@@ -337,5 +345,51 @@ func TestMeshRoutesServedByCache(t *testing.T) {
 	}
 	if n := w.liveGets(); n != 1 {
 		t.Errorf("after a write: %d reads reached the API server, want 1", n)
+	}
+}
+
+// A reader that changes a shared object instead of copying it is reported
+// by CheckShared at the next read of that version; one that copies first
+// is not.
+func TestCheckSharedFindsChangedObjects(t *testing.T) {
+	ctx := context.Background()
+	dep := deployment("1", 2)
+	dep.Spec.Template.Labels = map[string]string{"app": "podinfo"}
+	w := newWorld(dep, configMap("7", "blue"))
+	var changed []string
+	w.clients.CheckShared(func(what string) { changed = append(changed, what) })
+	deps := w.clients.Kubernetes.AppsV1().Deployments(ns)
+	cms := w.clients.Kubernetes.CoreV1().ConfigMaps(ns)
+
+	read := func() (*appsv1.Deployment, *corev1.ConfigMap) {
+		t.Helper()
+		d, err := deps.Get(ctx, "podinfo", metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cm, err := cms.Get(ctx, "podinfo-config", metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d, cm
+	}
+	d, cm := read()
+	copied := d.DeepCopy()
+	copied.Spec.Template.Labels["app"] = "changed on a copy"
+	copied.Spec.Replicas = nil
+	read()
+	if len(changed) != 0 {
+		t.Fatalf("changes of copies reported: %q", changed)
+	}
+
+	d.Spec.Template.Labels["app"] = "changed in place"
+	cm.Data["color"] = "green"
+	read()
+	want := []string{
+		"Deployment test/podinfo (resourceVersion 1) was changed by one of its readers",
+		"ConfigMap test/podinfo-config (resourceVersion 7) was changed by one of its readers",
+	}
+	if !reflect.DeepEqual(changed, want) {
+		t.Errorf("reported %q, want %q", changed, want)
 	}
 }

@@ -105,16 +105,21 @@ type cached[T client.Object] struct {
 	fresh  *freshness
 	newObj func() T
 	counts *Counts
+	check  *sharedCheck
 }
 
 // get reads the object from the cache, or from the API server (live) when
 // the cache does not hold it or holds a version older than one written.
+// An object from the cache is not copied: its maps, slices and pointers
+// are the cache's own (see the package comment).
 func (c *cached[T]) get(ctx context.Context, ns, name string, live func() (T, error)) (T, error) {
 	k := objectKey{c.kind, ns, name}
 	obj := c.newObj()
-	if err := c.cache.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, obj); err == nil && c.fresh.current(k, obj.GetResourceVersion()) {
-		// As the clientset answers: no TypeMeta.
+	if err := c.cache.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, obj, client.UnsafeDisableDeepCopy); err == nil && c.fresh.current(k, obj.GetResourceVersion()) {
+		// As the clientset answers: no TypeMeta. obj is a new struct whose
+		// fields point into the cache's object, so this changes only obj.
 		obj.GetObjectKind().SetGroupVersionKind(schema.GroupVersionKind{})
+		c.check.see(k, obj)
 		c.counts.hit()
 		return obj, nil
 	}
@@ -136,6 +141,7 @@ type memoized[T client.Object] struct {
 	meta   client.Reader
 	fresh  *freshness
 	counts *Counts
+	check  *sharedCheck
 
 	mu   sync.Mutex
 	last map[objectKey]T
@@ -148,6 +154,7 @@ func (m *memoized[T]) get(ctx context.Context, ns, name string, live func() (T, 
 	err := m.meta.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, meta)
 	if err == nil && m.fresh.current(k, meta.ResourceVersion) {
 		if obj, ok := m.lookup(k, meta.ResourceVersion); ok {
+			m.check.see(k, obj)
 			m.counts.hit()
 			return obj, nil
 		}
@@ -164,7 +171,8 @@ func (m *memoized[T]) get(ctx context.Context, ns, name string, live func() (T, 
 	return got, err
 }
 
-// lookup returns a copy of the object last read, if it has version.
+// lookup returns the object last read, if it has version. It is shared
+// with every reader, as the cache's objects are.
 func (m *memoized[T]) lookup(k objectKey, version string) (T, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -173,13 +181,15 @@ func (m *memoized[T]) lookup(k objectKey, version string) (T, bool) {
 		var zero T
 		return zero, false
 	}
-	return obj.DeepCopyObject().(T), true
+	return obj, true
 }
 
+// remember keeps obj, the answer of a read from the API server that is
+// also returned to its reader: from now on it is shared.
 func (m *memoized[T]) remember(k objectKey, obj T) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.last[k] = obj.DeepCopyObject().(T)
+	m.last[k] = obj
 }
 
 func (m *memoized[T]) forget(k objectKey) {

@@ -6,6 +6,7 @@ import (
 
 	splitv1alpha2 "github.com/servicemeshinterface/smi-sdk-go/pkg/apis/split/v1alpha2"
 	"github.com/servicemeshinterface/smi-sdk-go/pkg/gen/client/split/clientset/versioned"
+	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/util/retry"
@@ -48,8 +49,8 @@ func (r *Router) Reconcile(ctx context.Context, cd *v1.Canary, target engine.Tar
 	if err != nil {
 		return fmt.Errorf("TrafficSplit %s.%s get query error: %w", want.Name, want.Namespace, err)
 	}
-	return r.update(ctx, cd, func(ts *splitv1alpha2.TrafficSplit) bool {
-		return syncNames(ts, want)
+	return r.update(ctx, cd, func(ts *splitv1alpha2.TrafficSplit) *splitv1alpha2.TrafficSplit {
+		return syncedNames(ts, want)
 	})
 }
 
@@ -84,9 +85,14 @@ func (r *Router) SetRoutes(ctx context.Context, cd *v1.Canary, routes decide.Rou
 		return fmt.Errorf("TrafficSplit %s.%s: weights primary %d and canary %d must be non-negative and add up to %d",
 			names.Apex, cd.Namespace, routes.Primary, routes.Canary, v1.TotalWeight)
 	}
-	return r.update(ctx, cd, func(ts *splitv1alpha2.TrafficSplit) bool {
-		ts.Spec.Backends = backends(names, routes)
-		return true
+	want := backends(names, routes)
+	return r.update(ctx, cd, func(ts *splitv1alpha2.TrafficSplit) *splitv1alpha2.TrafficSplit {
+		if equality.Semantic.DeepEqual(ts.Spec.Backends, want) {
+			return nil
+		}
+		next := ts.DeepCopy()
+		next.Spec.Backends = want
+		return next
 	})
 }
 
@@ -97,9 +103,10 @@ func (r *Router) Release(ctx context.Context, cd *v1.Canary) error {
 	return r.services.Release(ctx, cd)
 }
 
-// update reads the TrafficSplit, lets change edit it and writes it back
-// when change reports a difference, retrying on conflicts.
-func (r *Router) update(ctx context.Context, cd *v1.Canary, change func(*splitv1alpha2.TrafficSplit) bool) error {
+// update reads the TrafficSplit and writes the copy change returns, unless
+// it returns nil (nothing to change), retrying on conflicts. change must
+// not modify the TrafficSplit it is given: it may be the cache's.
+func (r *Router) update(ctx context.Context, cd *v1.Canary, change func(*splitv1alpha2.TrafficSplit) *splitv1alpha2.TrafficSplit) error {
 	name := cd.GetServiceNames().Apex
 	api := r.client.SplitV1alpha2().TrafficSplits(cd.Namespace)
 	return retry.RetryOnConflict(retry.DefaultRetry, func() error {
@@ -107,10 +114,11 @@ func (r *Router) update(ctx context.Context, cd *v1.Canary, change func(*splitv1
 		if err != nil {
 			return fmt.Errorf("TrafficSplit %s.%s get query error: %w", name, cd.Namespace, err)
 		}
-		if !change(ts) {
+		next := change(ts)
+		if next == nil {
 			return nil
 		}
-		if _, err := api.Update(ctx, ts, metav1.UpdateOptions{}); err != nil {
+		if _, err := api.Update(ctx, next, metav1.UpdateOptions{}); err != nil {
 			return fmt.Errorf("TrafficSplit %s.%s update error: %w", name, cd.Namespace, err)
 		}
 		return nil
@@ -150,12 +158,12 @@ func backends(names v1.ServiceNames, r decide.Routes) []splitv1alpha2.TrafficSpl
 	}
 }
 
-// syncNames gives ts want's root service and backend names when they
-// differ. The current weights are kept when they still add up to 100 over
+// syncedNames returns a copy of ts with want's root service and backend
+// names, or nil when ts has them. The current weights are kept when they still add up to 100 over
 // the wanted backends; otherwise the split starts over at want's weights.
-func syncNames(ts, want *splitv1alpha2.TrafficSplit) bool {
+func syncedNames(ts, want *splitv1alpha2.TrafficSplit) *splitv1alpha2.TrafficSplit {
 	if ts.Spec.Service == want.Spec.Service && sameServices(ts.Spec.Backends, want.Spec.Backends) {
-		return false
+		return nil
 	}
 	current := map[string]int{}
 	for _, b := range ts.Spec.Backends {
@@ -170,8 +178,9 @@ func syncNames(ts, want *splitv1alpha2.TrafficSplit) bool {
 	if total != v1.TotalWeight {
 		next = want.Spec.Backends
 	}
-	ts.Spec.Service, ts.Spec.Backends = want.Spec.Service, next
-	return true
+	synced := ts.DeepCopy()
+	synced.Spec.Service, synced.Spec.Backends = want.Spec.Service, next
+	return synced
 }
 
 func sameServices(a, b []splitv1alpha2.TrafficSplitBackend) bool {

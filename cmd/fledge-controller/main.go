@@ -38,6 +38,10 @@ import (
 // `fledge-controller -version` can be piped or captured like Flagger's.
 var versionOut io.Writer = os.Stdout
 
+// checkSharedReads is controller.Options.CheckSharedReads: nil in the
+// shipped binary; the tests' controller processes set it.
+var checkSharedReads func(what string)
+
 func main() {
 	if err := run(ctrl.SetupSignalHandler(), os.Args[1:], os.Stderr); err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
@@ -74,6 +78,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		Version: version.String(), Log: log,
 		Registry:     ctrlmetrics.Registry,
 		GlobalAlerts: f.alerts.global, ClusterName: f.clusterName,
+		CheckSharedReads: checkSharedReads,
 	})
 	if err != nil {
 		return err

@@ -36,6 +36,12 @@ func TestMain(m *testing.M) {
 			fmt.Fprintln(os.Stderr, "fledge-controller (test child):", err)
 			os.Exit(3)
 		}
+		// A controller process that changes a cached object in place
+		// (instead of copying it first) dies, failing its test.
+		checkSharedReads = func(what string) {
+			fmt.Fprintln(os.Stderr, "fledge-controller (test child): a shared cached object was changed:", what)
+			os.Exit(4)
+		}
 		if err := run(ctrl.SetupSignalHandler(), args, os.Stderr); err != nil {
 			fmt.Fprintln(os.Stderr, "fledge-controller:", err)
 			os.Exit(2)

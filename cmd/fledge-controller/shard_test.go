@@ -74,6 +74,7 @@ func startShard(t *testing.T, tc *testCluster, selector string) *shardLog {
 		MeshProvider: v1.ProviderOSM, MetricsServer: f.metricsServer, SelectorLabels: f.selectorLabels,
 		ConfigTracking: f.configTracking,
 		Log:            funcr.New(func(_, args string) { log.add(args) }, funcr.Options{}), Registry: prometheus.NewRegistry(),
+		CheckSharedReads: func(what string) { t.Errorf("the controller changed a shared cached object: %s", what) },
 	})
 	must(t, err)
 	must(t, rec.SetupWithManager(mgr, 2))

@@ -595,7 +595,7 @@ func (h *harness) startController(cfg *rest.Config, scheme *kruntime.Scheme) {
 		MeshProvider: v1.ProviderOSM, MetricsServer: "http://prometheus:9090",
 		SelectorLabels: []string{"app", "name", "app.kubernetes.io/name"}, ConfigTracking: true,
 		Version: "scale-test", Log: log, Registry: h.reg, Clock: h.clock,
-		Metrics: noMetrics{},
+		Metrics: noMetrics{}, CheckSharedReads: h.checkSharedReads(),
 	})
 	must(h.tb, err)
 	must(h.tb, rec.SetupWithManager(mgr, envInt("FLEDGE_SCALE_WORKERS", 2)))
@@ -925,6 +925,16 @@ func (h *harness) measureWhile(tb testing.TB, label string, wait func()) result 
 		r.spread[int(time.Duration(t.UnixNano())%interval/time.Second)]++
 	}
 	return r
+}
+
+// checkSharedReads fails a test whose controller changes a cached object
+// in place; benchmarks do not check (the check copies every object).
+func (h *harness) checkSharedReads() func(string) {
+	t, ok := h.tb.(*testing.T)
+	if !ok {
+		return nil
+	}
+	return func(what string) { t.Errorf("the controller changed a shared cached object: %s", what) }
 }
 
 // profile writes a CPU profile of the window to
