@@ -1,11 +1,9 @@
 package query
 
 import (
-	"bytes"
 	"fmt"
 	"strings"
 	"sync"
-	"text/template"
 )
 
 // Model holds the values a query template can read.
@@ -20,16 +18,18 @@ type Model struct {
 	Variables map[string]string // templateVariables
 }
 
-func (m Model) functions() template.FuncMap {
-	return template.FuncMap{
-		"name":      func() string { return m.Name },
-		"namespace": func() string { return m.Namespace },
-		"target":    func() string { return m.Target },
-		"service":   func() string { return m.Service },
-		"ingress":   func() string { return m.Ingress },
-		"route":     func() string { return m.Route },
-		"interval":  func() string { return m.Interval },
-		"variables": func() map[string]string { return m.Variables },
+// values are what the template's functions return: {{ name }} is the
+// Canary's name, {{ variables.KEY }} one of its templateVariables.
+func (m Model) values() map[string]any {
+	return map[string]any{
+		"name":      m.Name,
+		"namespace": m.Namespace,
+		"target":    m.Target,
+		"service":   m.Service,
+		"ingress":   m.Ingress,
+		"route":     m.Route,
+		"interval":  m.Interval,
+		"variables": m.Variables,
 	}
 }
 
@@ -53,12 +53,13 @@ func Render(text string, m Model) (string, error) {
 }
 
 func render(text string, m Model) (string, error) {
-	tmpl, err := template.New("query").Funcs(m.functions()).Option("missingkey=error").Parse(text)
+	tree, err := parseQuery(text)
 	if err != nil {
 		return "", fmt.Errorf("template parsing failed: %w", err)
 	}
-	var out bytes.Buffer
-	if err := tmpl.Execute(&out, nil); err != nil {
+	var out strings.Builder
+	s := &state{tree: tree, values: m.values(), out: &out}
+	if err := s.walk(nil, tree.Root); err != nil {
 		return "", fmt.Errorf("template execution failed: %w", err)
 	}
 	return Collapse(out.String()), nil
@@ -67,8 +68,7 @@ func render(text string, m Model) (string, error) {
 // Check parses a query template without executing it, so that a spec with
 // a broken template is rejected before it runs.
 func Check(text string) error {
-	_, err := template.New("query").Funcs(Model{}.functions()).Parse(text)
-	if err != nil {
+	if _, err := parseQuery(text); err != nil {
 		return fmt.Errorf("template parsing failed: %w", err)
 	}
 	return nil
