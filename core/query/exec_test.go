@@ -1,7 +1,10 @@
 package query
 
 import (
+	"os"
+	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"text/template"
@@ -88,6 +91,28 @@ func TestExecuteAsTextTemplate(t *testing.T) {
 		`{{ $x := 1 }}`, `{{ range variables }}{{ . }}{{ end }}`, `{{ define "x" }}y{{ end }}`, `{{ template "x" }}`,
 		`{{ html name }}`, "",
 	} {
+		sameAsTextTemplate(t, text)
+	}
+}
+
+// The inputs FuzzRender found interesting render as text/template renders
+// them too.
+func TestFuzzRenderCorpusAsTextTemplate(t *testing.T) {
+	files, err := filepath.Glob("testdata/fuzz/FuzzRender/*")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no corpus: %v", err)
+	}
+	for _, file := range files {
+		raw, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
+		arg := strings.TrimSuffix(strings.TrimPrefix(lines[len(lines)-1], "string("), ")")
+		text, err := strconv.Unquote(arg)
+		if err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
 		sameAsTextTemplate(t, text)
 	}
 }
