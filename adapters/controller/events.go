@@ -3,7 +3,6 @@ package controller
 import (
 	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/client-go/tools/record"
 
 	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
 	"github.com/fledge-canary/fledge/core/engine"
@@ -21,7 +20,7 @@ type EventSink interface {
 // from component fledge), JSON log lines with the message in msg and the
 // canary in canary, and event-webhook calls.
 type recorder struct {
-	events record.EventRecorder
+	events *eventWriter
 	log    logr.Logger
 	sink   EventSink
 }

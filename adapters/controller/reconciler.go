@@ -12,7 +12,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/tools/record"
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
@@ -43,13 +42,13 @@ type Reconciler struct {
 	validated  *validated
 	// configTracking wakes canaries on changes of their configs.
 	configTracking bool
-	// sender and broadcaster deliver events in the background; Close
-	// stops them once no reconcile is running.
-	sender      *webhook.EventSender
-	alerts      *alerts.Sender
-	broadcaster record.EventBroadcaster
-	running     atomic.Int64
-	closeOnce   sync.Once
+	// sender, alerts and events deliver in the background; Close stops
+	// them once no reconcile is running.
+	sender    *webhook.EventSender
+	alerts    *alerts.Sender
+	events    *eventWriter
+	running   atomic.Int64
+	closeOnce sync.Once
 }
 
 // Reconcile reads the canary and hands it to the engine: a deleted one to

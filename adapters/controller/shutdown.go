@@ -14,8 +14,8 @@ const ShutdownTimeout = 10 * time.Second
 
 // Close stops what the reconciler runs in the background, once: it waits
 // for the reconciles still running, delivers the queued event webhooks
-// until ctx ends (then drops the rest) and shuts the event broadcaster
-// down. Events recorded later are dropped. It returns ctx's error when it
+// and alerts and creates the queued Kubernetes Events until ctx ends (then
+// drops the rest). Events recorded later are dropped. It returns ctx's error when it
 // gave up waiting.
 func (r *Reconciler) Close(ctx context.Context) error {
 	var err error
@@ -27,9 +27,11 @@ func (r *Reconciler) Close(ctx context.Context) error {
 		if alertErr := r.alerts.Close(ctx); err == nil {
 			err = alertErr
 		}
-		r.broadcaster.Shutdown()
+		if eventErr := r.events.Close(ctx); err == nil {
+			err = eventErr
+		}
 		if err != nil {
-			r.log.Error(err, "shutdown: event webhooks and alerts dropped", "dropped", r.sender.Dropped(), "alertsDropped", r.alerts.Dropped())
+			r.log.Error(err, "shutdown: event webhooks, alerts or events dropped", "dropped", r.sender.Dropped(), "alertsDropped", r.alerts.Dropped())
 		}
 	})
 	return err

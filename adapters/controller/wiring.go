@@ -6,13 +6,10 @@ import (
 
 	"github.com/go-logr/logr"
 	"github.com/prometheus/client_golang/prometheus"
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes"
-	typedcorev1 "k8s.io/client-go/kubernetes/typed/core/v1"
 	"k8s.io/client-go/rest"
-	"k8s.io/client-go/tools/record"
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -116,7 +113,7 @@ func NewWithClients(c Clients, opts Options) (*Reconciler, error) {
 	if opts.EventSource == "" {
 		opts.EventSource = DefaultEventSource
 	}
-	events, broadcaster := eventRecorder(kubeClient, c.Scheme, opts.EventSource)
+	events := newEventWriter(kubeClient.CoreV1(), opts.EventSource, opts.Log)
 	caller := webhook.New(webhook.Options{})
 	log := opts.Log
 	sender := webhook.NewEventSender(caller, webhook.DefaultEventQueue, webhook.WithErrorHandler(func(err error) {
@@ -125,7 +122,7 @@ func NewWithClients(c Clients, opts Options) (*Reconciler, error) {
 	sink := &eventHooks{sender: sender, global: opts.EventWebhook, log: opts.Log}
 	alertSender := newAlertSender(c, kubeClient, opts)
 	rec := &Reconciler{
-		client: c.Client, clock: opts.Clock, log: opts.Log, sender: sender, alerts: alertSender, broadcaster: broadcaster,
+		client: c.Client, clock: opts.Clock, log: opts.Log, sender: sender, alerts: alertSender, events: events,
 		metrics:        NewMetrics(opts.Registry, opts.Version, opts.MeshProvider),
 		lag:            newLagMeter(opts.Registry, opts.Log),
 		validation:     v1.ValidationOptions{NoCrossNamespaceRefs: opts.NoCrossNamespaceRefs, MeshProvider: opts.MeshProvider},
@@ -185,18 +182,6 @@ func clientsets(c Clients, checkShared func(string)) (kubernetes.Interface, smic
 // DefaultEventSource is the source component of Fledge's Events (Flagger's
 // is flagger; -event-source=flagger restores it).
 const DefaultEventSource = "fledge"
-
-// eventRecorder records core/v1 Events from component source, without the
-// client-side aggregation and spam filter that would merge or drop the
-// dozens of events of one rollout. The broadcaster is shut down by
-// Reconciler.Close.
-func eventRecorder(kubeClient kubernetes.Interface, scheme *runtime.Scheme, source string) (record.EventRecorder, record.EventBroadcaster) {
-	b := record.NewBroadcasterWithCorrelatorOptions(record.CorrelatorOptions{
-		MaxEvents: 1 << 20, BurstSize: 1 << 20, QPS: 1 << 20,
-	})
-	b.StartRecordingToSink(&typedcorev1.EventSinkImpl{Interface: kubeClient.CoreV1().Events("")})
-	return b.NewRecorder(scheme, corev1.EventSource{Component: source}), b
-}
 
 // secrets reads MetricTemplate secrets for the Prometheus adapter.
 type secrets struct{ kube kubernetes.Interface }
