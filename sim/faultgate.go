@@ -107,7 +107,7 @@ type gatedStatus struct {
 }
 
 func (g gatedStatus) UpdateStatus(ctx context.Context, cd *v1.Canary, st v1.CanaryStatus) error {
-	apply, err := g.s.call("update", "canaries/status")
+	apply, err := g.s.call("patch", "canaries/status")
 	if err != nil {
 		if apply {
 			_ = g.next.UpdateStatus(ctx, cd, st)

@@ -2,8 +2,11 @@ package controller
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -11,32 +14,42 @@ import (
 	"github.com/fledge-canary/fledge/core/engine"
 )
 
-// statusWriter writes a Canary's status through the status subresource,
-// re-reading the object from the API server on a conflict.
+// statusWriter writes a Canary's status through the status subresource.
 type statusWriter struct {
 	client client.Client
-	reader client.Reader // uncached, for conflict retries
 }
 
 var _ engine.StatusWriter = (*statusWriter)(nil)
 
+// UpdateStatus replaces the canary's status with st: a JSON patch that
+// sends the status alone, not the whole Canary, and applies to the
+// canary of cd's UID only (a canary deleted and created again under the
+// same name is not written). It needs no resourceVersion: the status is
+// the controller's alone, and an update would re-read the canary on a
+// conflict only to write the same status again.
 func (s *statusWriter) UpdateStatus(ctx context.Context, cd *v1.Canary, st v1.CanaryStatus) error {
-	obj := cd.DeepCopy()
-	first := true
-	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
-		if !first {
-			if err := s.reader.Get(ctx, client.ObjectKeyFromObject(cd), obj); err != nil {
-				return err
-			}
-		}
-		first = false
-		obj.Status = *st.DeepCopy()
-		return s.client.Status().Update(ctx, obj)
+	patch, err := json.Marshal([]statusOp{
+		{Op: "test", Path: "/metadata/uid", Value: cd.UID},
+		{Op: "add", Path: "/status", Value: st},
+	})
+	if err != nil {
+		return fmt.Errorf("canary %s.%s status update failed: %w", cd.Name, cd.Namespace, err)
+	}
+	obj := &v1.Canary{ObjectMeta: metav1.ObjectMeta{Namespace: cd.Namespace, Name: cd.Name}}
+	err = retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		return s.client.Status().Patch(ctx, obj, client.RawPatch(types.JSONPatchType, patch))
 	})
 	if err != nil {
 		return fmt.Errorf("canary %s.%s status update failed: %w", cd.Name, cd.Namespace, err)
 	}
 	return nil
+}
+
+// statusOp is one operation of a JSON patch (RFC 6902).
+type statusOp struct {
+	Op    string `json:"op"`
+	Path  string `json:"path"`
+	Value any    `json:"value"`
 }
 
 // templates reads MetricTemplates from the manager's cache.

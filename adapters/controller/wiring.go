@@ -139,7 +139,7 @@ func NewWithClients(c Clients, opts Options) (*Reconciler, error) {
 		Metrics:    opts.Metrics,
 		Templates:  templates{client: c.Client},
 		Webhooks:   caller,
-		Status:     &statusWriter{client: c.Client, reader: c.Reader},
+		Status:     &statusWriter{client: c.Client},
 		Finalizers: finalizers{client: c.Client, reader: c.Reader},
 		Events:     &recorder{events: events, log: opts.Log, sink: sink},
 		Alerts:     alertSender,

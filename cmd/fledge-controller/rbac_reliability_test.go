@@ -278,7 +278,7 @@ func rulesOf(obj client.Object) []rbacv1.PolicyRule {
 // keptVerbs are verbs a conflict-free rollout on this API server does not
 // use, and why the role keeps them.
 var keptVerbs = map[string]string{
-	"fledge/canaries/get":         "the status writer re-reads the Canary from the API server (not the cache) when a status update conflicts",
+	"fledge/canaries/get":         "the finalizer re-reads the Canary from the API server (not the cache) when its update conflicts",
 	"fledge/canaries/list":        "the Canary informer lists on API servers without streaming watch-lists (WatchListClient); Kubernetes 1.37 here streams the initial list through watch",
 	"fledge/httproutes/get":       "provider gatewayapi:v1's router reads the HTTPRoute (this rollout is OSM's; adapters/controller's Gateway API suite runs it)",
 	"fledge/httproutes/create":    "provider gatewayapi:v1's router creates the HTTPRoute at bootstrap (not used by this OSM rollout)",
