@@ -23,6 +23,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/fledge-canary/fledge/adapters/alerts"
+	"github.com/fledge-canary/fledge/adapters/kubecache"
 	"github.com/fledge-canary/fledge/adapters/webhook"
 	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
 	"github.com/fledge-canary/fledge/core/engine"
@@ -42,6 +43,9 @@ type Reconciler struct {
 	validated  *validated
 	// configTracking wakes canaries on changes of their configs.
 	configTracking bool
+	// sharedCheck checks that no tick changes the Canary it reads from
+	// the cache (tests; nil in production).
+	sharedCheck *kubecache.SharedCheck
 	// sender, alerts and events deliver in the background; Close stops
 	// them once no reconcile is running.
 	sender    *webhook.EventSender
@@ -96,16 +100,20 @@ func (r *Reconciler) scheduleNext(key types.NamespacedName, cd *v1.Canary, res e
 	r.schedule.ticked(key, at)
 }
 
-// get reads the canary; nil when it is gone, which is then forgotten.
+// get reads the canary; nil when it is gone, which is then forgotten. A
+// canary read from the manager's cache is not copied: its maps, slices and
+// pointers are the cache's, and the tick only reads it (the engine works
+// on a copy of its status; the finalizer writer copies it).
 func (r *Reconciler) get(ctx context.Context, key types.NamespacedName) (*v1.Canary, error) {
 	var cd v1.Canary
-	if err := r.client.Get(ctx, key, &cd); err != nil {
+	if err := r.client.Get(ctx, key, &cd, client.UnsafeDisableDeepCopy); err != nil {
 		if apierrors.IsNotFound(err) {
 			r.gone(ctx, key)
 			return nil, nil
 		}
 		return nil, fmt.Errorf("reading canary %s: %w", key, err)
 	}
+	r.sharedCheck.See("Canary", &cd)
 	if r.metrics.track(&cd) {
 		r.countCanaries(ctx, key.Namespace)
 	}

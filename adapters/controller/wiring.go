@@ -97,7 +97,8 @@ func New(mgr ctrl.Manager, opts Options) (*Reconciler, error) {
 
 // NewWithClients builds the reconciler over the given clients.
 func NewWithClients(c Clients, opts Options) (*Reconciler, error) {
-	kubeClient, splitClient, gatewayClient, err := clientsets(c, opts.CheckSharedReads)
+	check := kubecache.NewSharedCheck(opts.CheckSharedReads)
+	kubeClient, splitClient, gatewayClient, err := clientsets(c, check)
 	if err != nil {
 		return nil, err
 	}
@@ -130,6 +131,7 @@ func NewWithClients(c Clients, opts Options) (*Reconciler, error) {
 		warned:         newWarned(),
 		validated:      newValidated(),
 		configTracking: opts.ConfigTracking,
+		sharedCheck:    check,
 	}
 	rec.engine = &engine.Engine{
 		Workload: kube.NewWorkload(kubeClient, kube.Options{
@@ -151,7 +153,7 @@ func NewWithClients(c Clients, opts Options) (*Reconciler, error) {
 
 // clientsets are the Kubernetes, SMI and Gateway API clientsets of the
 // adapters: they read through c.Cache when it is set.
-func clientsets(c Clients, checkShared func(string)) (kubernetes.Interface, smiclient.Interface, gwclient.Interface, error) {
+func clientsets(c Clients, check *kubecache.SharedCheck) (kubernetes.Interface, smiclient.Interface, gwclient.Interface, error) {
 	// Built-in kinds speak protobuf, cheaper to encode and decode than
 	// JSON (as the manager's cache does); the CRDs speak JSON.
 	protoConfig := rest.CopyConfig(c.Config)
@@ -173,9 +175,7 @@ func clientsets(c Clients, checkShared func(string)) (kubernetes.Interface, smic
 		return kubeClient, splitClient, gatewayClient, nil
 	}
 	reads := kubecache.New(kubeClient, splitClient, gatewayClient, c.Cache, nil)
-	if checkShared != nil {
-		reads.CheckShared(checkShared)
-	}
+	reads.CheckShared(check)
 	return reads.Kubernetes, reads.SMI, reads.Gateway, nil
 }
 

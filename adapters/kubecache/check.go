@@ -12,6 +12,9 @@ import (
 // (tests switch it on with CheckShared): it keeps a copy of each object
 // version it hands out and compares the object with that copy whenever the
 // version is read again. A nil *sharedCheck checks nothing.
+//
+// SharedCheck is the same check for other readers of shared objects (the
+// controller's Canaries).
 type sharedCheck struct {
 	changed func(what string)
 
@@ -37,13 +40,37 @@ func (c *sharedCheck) see(k objectKey, obj client.Object) {
 	c.seen[k] = obj.DeepCopyObject().(client.Object)
 }
 
+// SharedCheck compares objects shared with their readers with a copy of
+// the version first seen; a nil *SharedCheck checks nothing.
+type SharedCheck struct{ check *sharedCheck }
+
+// NewSharedCheck calls changed with a description of every object that
+// changed without a new version: one of its readers changed it in place.
+// A nil changed returns a nil *SharedCheck. It is for tests: it copies
+// every object version once and compares on every read.
+func NewSharedCheck(changed func(what string)) *SharedCheck {
+	if changed == nil {
+		return nil
+	}
+	return &SharedCheck{check: &sharedCheck{changed: changed, seen: map[objectKey]client.Object{}}}
+}
+
+// See checks obj, an object of kind shared with its readers.
+func (s *SharedCheck) See(kind string, obj client.Object) {
+	if s == nil {
+		return
+	}
+	s.check.see(objectKey{kind, obj.GetNamespace(), obj.GetName()}, obj)
+}
+
 // CheckShared makes every read compare the object it shares with a copy of
-// the version first shared, and call changed with a description when they
-// differ: a reader changed an object that belongs to the cache. It is for
-// tests (it copies every object version once and compares on every read);
-// call it before the first read.
-func (c *Clients) CheckShared(changed func(what string)) {
-	check := &sharedCheck{changed: changed, seen: map[objectKey]client.Object{}}
+// the version first shared (see NewSharedCheck); call it before the first
+// read. A nil check checks nothing.
+func (c *Clients) CheckShared(s *SharedCheck) {
+	if s == nil {
+		return
+	}
+	check := s.check
 	r := c.readers
 	r.deployments.check, r.services.check, r.hpas.check = check, check, check
 	r.splits.check, r.splitsV1alpha1.check, r.routes.check = check, check, check

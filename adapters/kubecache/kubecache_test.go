@@ -357,7 +357,7 @@ func TestCheckSharedFindsChangedObjects(t *testing.T) {
 	dep.Spec.Template.Labels = map[string]string{"app": "podinfo"}
 	w := newWorld(dep, configMap("7", "blue"))
 	var changed []string
-	w.clients.CheckShared(func(what string) { changed = append(changed, what) })
+	w.clients.CheckShared(kubecache.NewSharedCheck(func(what string) { changed = append(changed, what) }))
 	deps := w.clients.Kubernetes.AppsV1().Deployments(ns)
 	cms := w.clients.Kubernetes.CoreV1().ConfigMaps(ns)
 

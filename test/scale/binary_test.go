@@ -124,23 +124,18 @@ func scrape(url string) ([]*dto.MetricFamily, error) {
 	return mfs, nil
 }
 
-// gaugeValue is the value of a gauge family without labels (0 when absent).
-func gaugeValue(mfs []*dto.MetricFamily, name string) float64 {
+// metricValue is the value of a gauge or counter family without labels
+// (0 when absent).
+func metricValue(mfs []*dto.MetricFamily, name string) float64 {
 	for _, mf := range mfs {
-		if mf.GetName() == name && len(mf.GetMetric()) > 0 {
-			return mf.GetMetric()[0].GetGauge().GetValue()
+		if mf.GetName() != name || len(mf.GetMetric()) == 0 {
+			continue
 		}
-	}
-	return 0
-}
-
-// counterValue is the value of a counter family without labels (0 when
-// absent).
-func counterValue(mfs []*dto.MetricFamily, name string) float64 {
-	for _, mf := range mfs {
-		if mf.GetName() == name && len(mf.GetMetric()) > 0 {
-			return mf.GetMetric()[0].GetCounter().GetValue()
+		m := mf.GetMetric()[0]
+		if m.GetCounter() != nil {
+			return m.GetCounter().GetValue()
 		}
+		return m.GetGauge().GetValue()
 	}
 	return 0
 }
