@@ -43,7 +43,7 @@ type controllerProcess struct {
 // the API server as user, with the production defaults but the client
 // QPS/burst and workers the harness's knobs set. It logs to a file in
 // the test's temporary directory.
-func startControllerBinary(ctx context.Context, tb testing.TB, user *envtest.AuthenticatedUser) *controllerProcess {
+func startControllerBinary(ctx context.Context, tb testing.TB, user *envtest.AuthenticatedUser) (*controllerProcess, string) {
 	dir := tb.TempDir()
 	bin := filepath.Join(dir, "fledge-controller")
 	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "../../cmd/fledge-controller")
@@ -73,7 +73,7 @@ func startControllerBinary(ctx context.Context, tb testing.TB, user *envtest.Aut
 	go func() { c.done <- cmd.Wait() }()
 	tb.Cleanup(func() { c.stop(tb) })
 	logf(tb, "fledge-controller (pid %d) logs to %s", cmd.Process.Pid, logFile.Name())
-	return c
+	return c, logFile.Name()
 }
 
 func (c *controllerProcess) stop(tb testing.TB) {

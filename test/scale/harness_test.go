@@ -533,7 +533,7 @@ func startHarness(tb testing.TB, n int, mode string) *harness {
 	must(tb, err)
 	switch mode {
 	case "binary":
-		h.proc = startControllerBinary(h.ctx, tb, user)
+		h.proc, h.logPath = startControllerBinary(h.ctx, tb, user)
 	case "in-process":
 		h.startController(user.Config(), scheme)
 	default:
@@ -756,6 +756,7 @@ type result struct {
 	spread           []int // tick starts by second of the interval
 	loadBefore, end  string
 	binary           bool // the controller ran in its own process
+	said             said // the controller's log lines by shape
 }
 
 func (r result) perTick(v float64) float64 {
@@ -863,7 +864,7 @@ func (h *harness) measureWhile(tb testing.TB, label string, wait func()) result 
 	mfs0 := h.gather(tb)
 	allocs0, bytes0 := h.controllerAllocs(mfs0)
 	ticks0 := gatherTicks(mfs0)
-	audit0 := h.audit.offset()
+	audit0, log0 := h.audit.offset(), logSize(h.logPath)
 	lim0, rtt0 := limiterWait(mfs0), h.counter.roundTrips()
 	kubeletPID, controllerPID := h.kubelet.Pid, h.controllerPID()
 	kubelet0, _, _ := procCPU(kubeletPID)
@@ -879,6 +880,8 @@ func (h *harness) measureWhile(tb testing.TB, label string, wait func()) result 
 	kubelet1, _, _ := procCPU(kubeletPID)
 	r.kubeletCPU = kubelet1 - kubelet0
 	requests, err := h.audit.requests(audit0, h.audit.offset())
+	must(tb, err)
+	r.said, err = readSaid(h.logPath, log0, logSize(h.logPath))
 	must(tb, err)
 	mfs1 := h.gather(tb)
 	r.limiter, r.rtt = limiterWait(mfs1)-lim0, (h.counter.roundTrips() - rtt0).Seconds()
@@ -1039,6 +1042,7 @@ func (r result) table() string {
 	for _, k := range keys {
 		fmt.Fprintf(&b, "%-8s %-40s %5d %8d %9.3f\n", k.Verb, k.Resource, k.Code, r.requests[k], r.perTick(float64(r.requests[k])))
 	}
+	r.said.top(&b, 12, r.perTick)
 	return b.String()
 }
 
