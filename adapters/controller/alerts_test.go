@@ -60,7 +60,7 @@ var _ = Describe("alerts on a real API server", func() {
 		w := newWorld(40 * time.Second)
 		w.logs = &lockedBuffer{}
 		noWait := func(context.Context, time.Duration) error { return nil }
-		rec, err := controller.NewWithClients(controller.Clients{Client: k8s, Reader: k8s, Config: cfg, Scheme: scheme}, controller.Options{
+		rec, err := controller.NewWithClients(controller.Clients{Client: k8s, Reader: k8s, Config: cfg}, controller.Options{
 			MeshProvider: v1.ProviderOSM, MetricsServer: "http://prometheus:9090", SelectorLabels: []string{"app"},
 			ConfigTracking: true, Clock: w.clock, Metrics: w.metrics, Log: w.logger(), ClusterName: "envtest",
 			AlertOptions: alerts.Options{Sleep: noWait},

@@ -30,7 +30,7 @@ var _ = Describe("-no-cross-namespace-refs", func() {
 
 	It("refuses a templateRef in another namespace with a condition and one Warning", func() {
 		w := newWorld(5 * time.Second)
-		rec, err := controller.NewWithClients(controller.Clients{Client: k8s, Reader: k8s, Config: cfg, Scheme: scheme}, controller.Options{
+		rec, err := controller.NewWithClients(controller.Clients{Client: k8s, Reader: k8s, Config: cfg}, controller.Options{
 			MeshProvider: v1.ProviderOSM, MetricsServer: "http://prometheus:9090", SelectorLabels: []string{"app"},
 			NoCrossNamespaceRefs: true, Clock: w.clock, Metrics: w.metrics, Log: log.Log,
 		})

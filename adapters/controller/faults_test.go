@@ -183,7 +183,7 @@ func newFaultyWorld(seed uint64, share float64) *faultyWorld {
 	c := in.config(cfg)
 	faulty, err := client.New(c, client.Options{Scheme: scheme})
 	Expect(err).NotTo(HaveOccurred())
-	rec, err := controller.NewWithClients(controller.Clients{Client: faulty, Reader: faulty, Config: c, Scheme: scheme}, controller.Options{
+	rec, err := controller.NewWithClients(controller.Clients{Client: faulty, Reader: faulty, Config: c}, controller.Options{
 		MeshProvider: v1.ProviderOSM, MetricsServer: "http://prometheus:9090", SelectorLabels: []string{"app"},
 		ConfigTracking: true, Clock: w.clock, Metrics: w.metrics, Log: log.Log,
 	})

@@ -102,7 +102,7 @@ func newWorld(readyAfter time.Duration) *world {
 // restart replaces the reconciler by a new one, as a restarted controller
 // process would start: no schedule, no memory of the canaries.
 func (w *world) restart() {
-	rec, err := controller.NewWithClients(controller.Clients{Client: k8s, Reader: k8s, Config: cfg, Scheme: scheme}, controller.Options{
+	rec, err := controller.NewWithClients(controller.Clients{Client: k8s, Reader: k8s, Config: cfg}, controller.Options{
 		MeshProvider: v1.ProviderOSM, MetricsServer: "http://prometheus:9090", SelectorLabels: []string{"app"},
 		ConfigTracking: true, Clock: w.clock, Metrics: w.metrics, Log: w.logger(),
 	})

@@ -55,7 +55,7 @@ var _ = Describe("every invalid Canary of the validation table on a live API ser
 		cd := w.tutorialCanary()
 		Expect(k8s.Create(suiteCtx, cd)).To(Succeed())
 		w.tickUntil(cd, 5, v1.PhaseInitialized)
-		strict, err := controller.NewWithClients(controller.Clients{Client: k8s, Reader: k8s, Config: cfg, Scheme: scheme}, controller.Options{
+		strict, err := controller.NewWithClients(controller.Clients{Client: k8s, Reader: k8s, Config: cfg}, controller.Options{
 			MeshProvider: v1.ProviderOSM, MetricsServer: "http://prometheus:9090", NoCrossNamespaceRefs: true,
 			Clock: w.clock, Metrics: w.metrics, Log: log.Log,
 		})

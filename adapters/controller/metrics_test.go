@@ -44,7 +44,7 @@ var _ = Describe("the controller's metrics", func() {
 	It("count the canaries of a namespace and forget a deleted canary's series", func() {
 		w := newWorld(5 * time.Second)
 		reg := prometheus.NewRegistry()
-		rec, err := controller.NewWithClients(controller.Clients{Client: k8s, Reader: k8s, Config: cfg, Scheme: scheme}, controller.Options{
+		rec, err := controller.NewWithClients(controller.Clients{Client: k8s, Reader: k8s, Config: cfg}, controller.Options{
 			MeshProvider: v1.ProviderOSM, MetricsServer: "http://prometheus:9090", SelectorLabels: []string{"app"},
 			Clock: w.clock, Metrics: w.metrics, Log: log.Log, Registry: reg,
 		})
@@ -82,7 +82,7 @@ var _ = Describe("the controller's metrics", func() {
 	It("label a canary's series by its target and record its Events from -event-source", func() {
 		w := newWorld(5 * time.Second)
 		reg := prometheus.NewRegistry()
-		rec, err := controller.NewWithClients(controller.Clients{Client: k8s, Reader: k8s, Config: cfg, Scheme: scheme}, controller.Options{
+		rec, err := controller.NewWithClients(controller.Clients{Client: k8s, Reader: k8s, Config: cfg}, controller.Options{
 			MeshProvider: v1.ProviderOSM, MetricsServer: "http://prometheus:9090", SelectorLabels: []string{"app"},
 			Clock: w.clock, Metrics: w.metrics, Log: log.Log, Registry: reg, EventSource: "flagger",
 		})

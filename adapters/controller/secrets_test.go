@@ -136,7 +136,7 @@ var _ = Describe("secrets of metric templates", func() {
 
 		logs := &lockedBuffer{}
 		reg := prometheus.NewRegistry()
-		rec, err := controller.NewWithClients(controller.Clients{Client: k8s, Reader: k8s, Config: cfg, Scheme: scheme}, controller.Options{
+		rec, err := controller.NewWithClients(controller.Clients{Client: k8s, Reader: k8s, Config: cfg}, controller.Options{
 			MeshProvider: v1.ProviderOSM, MetricsServer: srv.URL, SelectorLabels: []string{"app"}, Clock: w.clock,
 			Log: zap.New(zap.WriteTo(logs), zap.Level(zapcore.DebugLevel)), Registry: reg,
 		})

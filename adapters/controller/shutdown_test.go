@@ -81,7 +81,7 @@ var _ = Describe("the controller's shutdown", func() {
 			defer mu.Unlock()
 			buf.WriteString(obj + "\n")
 		}, funcr.Options{})
-		rec, err := controller.NewWithClients(controller.Clients{Client: k8s, Reader: k8s, Config: cfg, Scheme: scheme}, controller.Options{
+		rec, err := controller.NewWithClients(controller.Clients{Client: k8s, Reader: k8s, Config: cfg}, controller.Options{
 			MeshProvider: v1.ProviderOSM, MetricsServer: "http://prometheus:9090", SelectorLabels: []string{"app"},
 			EventWebhook: srv.URL, Clock: w.clock, Metrics: w.metrics, Log: logger,
 		})

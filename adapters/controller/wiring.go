@@ -75,7 +75,6 @@ type Clients struct {
 	// (see package kubecache); nil reads them from the API server.
 	Cache  client.Reader
 	Config *rest.Config
-	Scheme *runtime.Scheme
 }
 
 // New builds the reconciler and its adapters over the manager's cluster.
@@ -91,7 +90,7 @@ func New(mgr ctrl.Manager, opts Options) (*Reconciler, error) {
 		return nil, err
 	}
 	return NewWithClients(Clients{
-		Client: mgr.GetClient(), Reader: mgr.GetAPIReader(), Cache: mgr.GetCache(), Config: mgr.GetConfig(), Scheme: mgr.GetScheme(),
+		Client: mgr.GetClient(), Reader: mgr.GetAPIReader(), Cache: mgr.GetCache(), Config: mgr.GetConfig(),
 	}, opts)
 }
 

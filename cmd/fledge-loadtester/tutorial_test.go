@@ -109,7 +109,7 @@ func newTutorial(t *testing.T, k *kube, ns, loadtesterURL, podinfoURL, promURL s
 	hpa.Namespace = ns
 	must(t, k.c.Create(ctx, hpa))
 	rec, err := controller.NewWithClients(
-		controller.Clients{Client: k.c, Reader: k.c, Config: k.cfg.Config, Scheme: k.scheme},
+		controller.Clients{Client: k.c, Reader: k.c, Config: k.cfg.Config},
 		controller.Options{MeshProvider: v1.ProviderOSM, MetricsServer: promURL, SelectorLabels: []string{"app"},
 			ConfigTracking: true, Clock: tu.clock, Log: testr.New(t)})
 	must(t, err)

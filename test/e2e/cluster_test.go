@@ -137,7 +137,7 @@ func newWorld(t *testing.T, env *kubeEnv, ns, metricsServer string, clockStart t
 	hpa.Spec.MinReplicas = &one
 	must(t, env.k8s.Create(ctx, hpa))
 	rec, err := controller.NewWithClients(
-		controller.Clients{Client: env.k8s, Reader: env.k8s, Config: env.cfg, Scheme: env.scheme},
+		controller.Clients{Client: env.k8s, Reader: env.k8s, Config: env.cfg},
 		controller.Options{
 			MeshProvider: v1.ProviderOSM, MetricsServer: metricsServer, SelectorLabels: []string{"app"},
 			ConfigTracking: true, Clock: w.clock, Log: w.logs.logger(),
