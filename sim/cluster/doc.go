@@ -4,7 +4,8 @@
 // driven by Fledge's real adapters.) Over a fake clientset,
 // CacheDeployments makes it list the Deployments only after a write to
 // them, as an informer would, instead of at every Sync (CountWrites counts
-// the writes at the head of the fake's reactor chain).
+// the writes at the head of the fake's reactor chain); over a real API
+// server, ListWith makes it read them from an informer.
 //
 // Limitations: there are no Pods or ReplicaSets. A Deployment rolls out as
 // a whole: readyAfter after a change of its pod template or replicas it

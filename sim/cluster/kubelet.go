@@ -21,6 +21,7 @@ type Kubelet struct {
 	stalled    map[string]bool
 	rollouts   map[string]*rollout
 	cache      *deploymentCache // nil: Sync lists the Deployments every time
+	list       func() ([]appsv1.Deployment, error) // set by ListWith
 }
 
 // deploymentCache holds the Deployments as the last List returned them:
@@ -65,6 +66,13 @@ func (k *Kubelet) CacheDeployments(fake k8stesting.FakeClient) {
 	k.cache = &deploymentCache{writes: CountWrites(fake, "deployments"), compared: map[string]bool{}}
 }
 
+// ListWith makes Sync read the namespace's Deployments with list (an
+// informer's, say) instead of listing them from the API server each time.
+// list returns copies, which Sync changes. A copy older than the stored
+// object makes Sync's status write fail with a conflict: the caller syncs
+// again once its informer has the newer object.
+func (k *Kubelet) ListWith(list func() ([]appsv1.Deployment, error)) { k.list = list }
+
 // Sync brings every Deployment's status up to date at now.
 func (k *Kubelet) Sync(ctx context.Context, now time.Time) error {
 	items, err := k.deployments(ctx)
@@ -82,6 +90,13 @@ func (k *Kubelet) Sync(ctx context.Context, now time.Time) error {
 // deployments lists the namespace's Deployments, or returns the cached
 // ones while no write has been made since they were listed.
 func (k *Kubelet) deployments(ctx context.Context) ([]appsv1.Deployment, error) {
+	if k.list != nil {
+		items, err := k.list()
+		if err != nil {
+			return nil, fmt.Errorf("kubelet: listing deployments: %w", err)
+		}
+		return items, nil
+	}
 	c := k.cache
 	if c != nil && c.valid && c.writes.Count() == c.seen {
 		return c.items, nil

@@ -23,10 +23,12 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	kruntime "k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	appslisters "k8s.io/client-go/listers/apps/v1"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/util/workqueue"
@@ -385,10 +387,11 @@ func loadavg() string {
 // informer on the harness's (uncounted) client.
 
 type kubelets struct {
-	kube  kubernetes.Interface
-	mu    sync.Mutex
-	byNS  map[string]*cluster.Kubelet
-	queue workqueue.TypedDelayingInterface[string]
+	kube   kubernetes.Interface
+	lister appslisters.DeploymentLister
+	mu     sync.Mutex
+	byNS   map[string]*cluster.Kubelet
+	queue  workqueue.TypedDelayingInterface[string]
 }
 
 func startKubelets(ctx context.Context, kube kubernetes.Interface, workers int) *kubelets {
@@ -397,6 +400,7 @@ func startKubelets(ctx context.Context, kube kubernetes.Interface, workers int) 
 	// harness shares the process's memory with the controller.
 	factory := informers.NewSharedInformerFactoryWithOptions(kube, 0, informers.WithTransform(ctrlcache.TransformStripManagedFields()))
 	inf := factory.Apps().V1().Deployments().Informer()
+	k.lister = factory.Apps().V1().Deployments().Lister()
 	enqueue := func(obj any) {
 		if d, ok := obj.(*appsv1.Deployment); ok {
 			k.queue.Add(d.Namespace)
@@ -420,6 +424,14 @@ func (k *kubelets) of(ns string) *cluster.Kubelet {
 	kl := k.byNS[ns]
 	if kl == nil {
 		kl = cluster.NewKubelet(k.kube, ns, readyAfter)
+		kl.ListWith(func() ([]appsv1.Deployment, error) {
+			cached, err := k.lister.Deployments(ns).List(labels.Everything())
+			items := make([]appsv1.Deployment, len(cached))
+			for i, d := range cached {
+				d.DeepCopyInto(&items[i])
+			}
+			return items, err
+		})
 		k.byNS[ns] = kl
 	}
 	return kl

@@ -48,7 +48,7 @@ func runKubelet(path string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
-	startKubelets(ctx, kube, 4)
+	startKubelets(ctx, kube, 8)
 	<-ctx.Done()
 	return nil
 }

@@ -80,7 +80,11 @@ func BenchmarkControllerAtScale(b *testing.B) {
 	if envInt("FLEDGE_SCALE_PROGRESSING", 1) != 0 {
 		var bumped []time.Time
 		progressing, bumped = h.measureAnalyses(b, window)
-		promoted, limit := h.waitPromoted(b, bumped)
+		var promoted, limit time.Duration
+		promotion := h.measureWhile(b, "promotion: until every canary is Succeeded (CPU includes the harness's canary List every 2s)", func() {
+			promoted, limit = h.waitPromoted(b, bumped)
+		})
+		logf(b, "%s", promotion.table())
 		b.ReportMetric(promoted.Seconds(), "promoted-s")
 		if promoted > limit {
 			b.Errorf("all %d promoted %s after the image bump, more than the spec's arithmetic + 2 intervals (%s)", n, promoted, limit)
