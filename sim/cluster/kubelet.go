@@ -20,7 +20,7 @@ type Kubelet struct {
 	readyAfter time.Duration
 	stalled    map[string]bool
 	rollouts   map[string]*rollout
-	cache      *deploymentCache // nil: Sync lists the Deployments every time
+	cache      *deploymentCache                    // nil: Sync lists the Deployments every time
 	list       func() ([]appsv1.Deployment, error) // set by ListWith
 }
 
