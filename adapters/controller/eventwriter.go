@@ -25,9 +25,8 @@ import (
 // waiting per worker and the workers. client-go's record package, which
 // Flagger uses, tries 12 times 10 s apart from one goroutine and drops
 // events beyond 1,000 queued. With two workers, 5,000 canaries in
-// analysis on a busy API server (each create taking 15–20 ms) queued
-// events faster than they were written, and some were dropped; eight
-// write them in parallel. The queues hold 8,192 events in all, as before.
+// analysis on a busy API server queued events faster than they were
+// written, and some were dropped; eight write them in parallel. The queues hold 8,192 events in all, as before.
 const (
 	eventTries    = 12
 	eventRetry    = 10 * time.Second

@@ -45,13 +45,7 @@ func newAuditLog(dir string) (*auditLog, map[string]string, error) {
 }
 
 // offset is where the log ends now.
-func (a *auditLog) offset() int64 {
-	fi, err := os.Stat(a.path)
-	if err != nil {
-		return 0
-	}
-	return fi.Size()
-}
+func (a *auditLog) offset() int64 { return fileSize(a.path) }
 
 // auditEvent holds what the count needs of one audit event.
 type auditEvent struct {
@@ -76,29 +70,51 @@ func (a *auditLog) requests(from, to int64) (map[reqKey]int, error) {
 	if to < from {
 		return nil, fmt.Errorf("audit log %s shrank from %d to %d bytes: rotated", a.path, from, to)
 	}
-	f, err := os.Open(a.path)
-	if err != nil {
-		return nil, fmt.Errorf("audit log: %w", err)
-	}
-	defer func() { _ = f.Close() }()
 	out := map[reqKey]int{}
-	sc := bufio.NewScanner(io.NewSectionReader(f, from, to-from))
-	sc.Buffer(make([]byte, 1<<20), 1<<24)
-	for sc.Scan() {
-		line := sc.Bytes()
+	err := scanLines(a.path, from, to, func(line []byte) error {
 		if len(bytes.TrimSpace(line)) == 0 {
-			continue
+			return nil
 		}
 		var ev auditEvent
 		if err := json.Unmarshal(line, &ev); err != nil {
-			return nil, fmt.Errorf("audit log: %w", err)
+			return err
 		}
-		if ev.User.Username != controllerUser {
-			continue
+		if ev.User.Username == controllerUser {
+			out[ev.key()]++
 		}
-		out[ev.key()]++
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("audit log: %w", err)
 	}
-	return out, sc.Err()
+	return out, nil
+}
+
+// scanLines calls f with each line of the file at path between two
+// offsets, until f returns an error.
+func scanLines(path string, from, to int64, f func(line []byte) error) error {
+	file, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = file.Close() }()
+	sc := bufio.NewScanner(io.NewSectionReader(file, from, to-from))
+	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	for sc.Scan() {
+		if err := f(sc.Bytes()); err != nil {
+			return err
+		}
+	}
+	return sc.Err()
+}
+
+// fileSize is where the file at path ends now; 0 when there is none.
+func fileSize(path string) int64 {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return 0
+	}
+	return fi.Size()
 }
 
 // key names the request as classify does: verb and

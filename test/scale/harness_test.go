@@ -876,7 +876,7 @@ func (h *harness) measureWhile(tb testing.TB, label string, wait func()) result 
 	mfs0 := h.gather(tb)
 	allocs0, bytes0 := h.controllerAllocs(mfs0)
 	ticks0 := gatherTicks(mfs0)
-	audit0, log0 := h.audit.offset(), logSize(h.logPath)
+	audit0, log0 := h.audit.offset(), fileSize(h.logPath)
 	lim0, rtt0 := limiterWait(mfs0), h.counter.roundTrips()
 	kubeletPID, controllerPID := h.kubelet.Pid, h.controllerPID()
 	kubelet0, _, _ := procCPU(kubeletPID)
@@ -893,7 +893,7 @@ func (h *harness) measureWhile(tb testing.TB, label string, wait func()) result 
 	r.kubeletCPU = kubelet1 - kubelet0
 	requests, err := h.audit.requests(audit0, h.audit.offset())
 	must(tb, err)
-	r.said, err = readSaid(h.logPath, log0, logSize(h.logPath))
+	r.said, err = readSaid(h.logPath, log0, fileSize(h.logPath))
 	must(tb, err)
 	mfs1 := h.gather(tb)
 	r.limiter, r.rtt = limiterWait(mfs1)-lim0, (h.counter.roundTrips() - rtt0).Seconds()

@@ -1,14 +1,15 @@
 package scale
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
+	"path/filepath"
+	"reflect"
 	"regexp"
 	"sort"
 	"strings"
+	"testing"
 )
 
 // saidLine is what the summary reads of one of the controller's JSON log
@@ -33,38 +34,22 @@ func readSaid(path string, from, to int64) (said, error) {
 	if path == "" || to <= from {
 		return out, nil
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("controller log: %w", err)
-	}
-	defer func() { _ = f.Close() }()
-	sc := bufio.NewScanner(io.NewSectionReader(f, from, to-from))
-	sc.Buffer(make([]byte, 1<<20), 1<<24)
-	for sc.Scan() {
+	err := scanLines(path, from, to, func(line []byte) error {
 		var l saidLine
-		text := sc.Text()
-		if err := json.Unmarshal(sc.Bytes(), &l); err != nil || l.Msg == "" {
-			l = saidLine{Level: "text", Msg: text}
+		if err := json.Unmarshal(line, &l); err != nil || l.Msg == "" {
+			l = saidLine{Level: "text", Msg: string(line)}
 		}
 		shape := l.Level + ": " + l.Msg
 		if l.Err != "" {
 			shape += ": " + l.Err
 		}
 		out[digits.ReplaceAllString(shape, "N")]++
-	}
-	return out, sc.Err()
-}
-
-// logSize is where the log at path ends now; 0 when there is none.
-func logSize(path string) int64 {
-	if path == "" {
-		return 0
-	}
-	fi, err := os.Stat(path)
+		return nil
+	})
 	if err != nil {
-		return 0
+		return nil, fmt.Errorf("controller log: %w", err)
 	}
-	return fi.Size()
+	return out, nil
 }
 
 // top writes the most frequent shapes, at most n, with their counts per
@@ -100,4 +85,32 @@ func (s said) total() int {
 		t += c
 	}
 	return t
+}
+
+func TestReadSaid(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "controller.log")
+	log := `{"level":"info","msg":"before the window"}
+{"level":"info","msg":"Advance podinfo-0001.scale-0001 canary weight 5"}
+{"level":"info","msg":"Advance podinfo-0002.scale-0002 canary weight 10"}
+{"level":"error","msg":"too many queued events, event dropped"}
+{"level":"error","msg":"write failed","error":"timeout 3s"}
+panic: not JSON
+`
+	if err := os.WriteFile(path, []byte(log), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	from := int64(len(`{"level":"info","msg":"before the window"}` + "\n"))
+	got, err := readSaid(path, from, fileSize(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := said{
+		"info: Advance podinfo-N.scale-N canary weight N": 2,
+		"error: too many queued events, event dropped":    1,
+		"error: write failed: timeout Ns":                 1,
+		"text: panic: not JSON":                           1,
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("readSaid = %v, want %v", got, want)
+	}
 }
