@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
 	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -16,17 +18,34 @@ import (
 
 // statusWriter writes a Canary's status through the status subresource.
 type statusWriter struct {
-	client client.Client
+	canaries rest.Interface // flagger.app/v1beta1
 }
 
 var _ engine.StatusWriter = (*statusWriter)(nil)
+
+// newStatusWriter builds the writer's REST client over cfg: a client of
+// its own, not controller-runtime's, so that the response is not decoded
+// (the status comes back through the informer's watch anyway).
+func newStatusWriter(cfg *rest.Config) (*statusWriter, error) {
+	c := rest.CopyConfig(cfg)
+	c.GroupVersion = &v1.SchemeGroupVersion
+	c.APIPath = "/apis"
+	c.ContentType = runtime.ContentTypeJSON
+	c.NegotiatedSerializer = scheme.Codecs.WithoutConversion()
+	canaries, err := rest.RESTClientFor(c)
+	if err != nil {
+		return nil, fmt.Errorf("canary status client: %w", err)
+	}
+	return &statusWriter{canaries: canaries}, nil
+}
 
 // UpdateStatus replaces the canary's status with st: a JSON patch that
 // sends the status alone, not the whole Canary, and applies to the
 // canary of cd's UID only (a canary deleted and created again under the
 // same name is not written). It needs no resourceVersion: the status is
 // the controller's alone, and an update would re-read the canary on a
-// conflict only to write the same status again.
+// conflict only to write the same status again. The response, the whole
+// Canary, is read but not decoded.
 func (s *statusWriter) UpdateStatus(ctx context.Context, cd *v1.Canary, st v1.CanaryStatus) error {
 	patch, err := json.Marshal([]statusOp{
 		{Op: "test", Path: "/metadata/uid", Value: cd.UID},
@@ -35,9 +54,9 @@ func (s *statusWriter) UpdateStatus(ctx context.Context, cd *v1.Canary, st v1.Ca
 	if err != nil {
 		return fmt.Errorf("canary %s.%s status update failed: %w", cd.Name, cd.Namespace, err)
 	}
-	obj := &v1.Canary{ObjectMeta: metav1.ObjectMeta{Namespace: cd.Namespace, Name: cd.Name}}
 	err = retry.RetryOnConflict(retry.DefaultRetry, func() error {
-		return s.client.Status().Patch(ctx, obj, client.RawPatch(types.JSONPatchType, patch))
+		return s.canaries.Patch(types.JSONPatchType).Namespace(cd.Namespace).Resource("canaries").
+			Name(cd.Name).SubResource("status").Body(patch).Do(ctx).Error()
 	})
 	if err != nil {
 		return fmt.Errorf("canary %s.%s status update failed: %w", cd.Name, cd.Namespace, err)

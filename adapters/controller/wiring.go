@@ -113,6 +113,10 @@ func NewWithClients(c Clients, opts Options) (*Reconciler, error) {
 	if opts.EventSource == "" {
 		opts.EventSource = DefaultEventSource
 	}
+	status, err := newStatusWriter(c.Config)
+	if err != nil {
+		return nil, err
+	}
 	events := newEventWriter(kubeClient.CoreV1(), opts.EventSource, opts.Log)
 	caller := webhook.New(webhook.Options{})
 	log := opts.Log
@@ -140,7 +144,7 @@ func NewWithClients(c Clients, opts Options) (*Reconciler, error) {
 		Metrics:    opts.Metrics,
 		Templates:  templates{client: c.Client},
 		Webhooks:   caller,
-		Status:     &statusWriter{client: c.Client},
+		Status:     status,
 		Finalizers: finalizers{client: c.Client, reader: c.Reader},
 		Events:     &recorder{events: events, log: opts.Log, sink: sink},
 		Alerts:     alertSender,

@@ -953,8 +953,50 @@ func (h *harness) checkSharedReads() func(string) {
 }
 
 // profile writes a CPU profile of the window to
-// $FLEDGE_SCALE_CPUPROFILE-<first word of label>.pprof when that is set.
+// $FLEDGE_SCALE_CPUPROFILE-<first word of label>.pprof when that is set,
+// and one of the API server to $FLEDGE_SCALE_APISERVER_CPUPROFILE-<word>.pprof.
 func (h *harness) profile(tb testing.TB, label string) func() {
+	stopAPI := h.profileAPIServer(tb, label)
+	stop := h.profileController(tb, label)
+	return func() { stop(); stopAPI() }
+}
+
+// profileAPIServer profiles the API server for FLEDGE_SCALE_WINDOW
+// (default 40s) from the window's start, through its /debug/pprof
+// endpoint: the measured windows of that length, not the detect and
+// promotion windows, which the profile outlasts or falls short of (and
+// a profile still running makes the next one fail).
+func (h *harness) profileAPIServer(tb testing.TB, label string) func() {
+	prefix := os.Getenv("FLEDGE_SCALE_APISERVER_CPUPROFILE")
+	if prefix == "" {
+		return func() {}
+	}
+	seconds := int(envDuration("FLEDGE_SCALE_WINDOW", 40*time.Second).Seconds())
+	path := prefix + "-" + firstWord(label) + ".pprof"
+	go func() {
+		body, err := h.kube.CoreV1().RESTClient().Get().AbsPath("/debug/pprof/profile").
+			Param("seconds", strconv.Itoa(seconds)).DoRaw(h.ctx)
+		if err == nil {
+			err = os.WriteFile(path, body, 0o600)
+		}
+		if err != nil {
+			tb.Logf("API server cpu profile: %v", err)
+			return
+		}
+		logf(tb, "API server cpu profile of %ds from the start of %q: %s", seconds, label, path)
+	}()
+	return func() {}
+}
+
+// firstWord is the first word of a window's label.
+func firstWord(label string) string {
+	word, _, _ := strings.Cut(label, ":")
+	word, _, _ = strings.Cut(word, " ")
+	return word
+}
+
+// profileController profiles the controller in this process.
+func (h *harness) profileController(tb testing.TB, label string) func() {
 	prefix := os.Getenv("FLEDGE_SCALE_CPUPROFILE")
 	if prefix == "" {
 		return func() {}
@@ -963,8 +1005,7 @@ func (h *harness) profile(tb testing.TB, label string) func() {
 		logf(tb, "FLEDGE_SCALE_CPUPROFILE: the controller runs in its own process; set FLEDGE_SCALE_CONTROLLER=in-process to profile it")
 		return func() {}
 	}
-	word, _, _ := strings.Cut(label, ":")
-	word, _, _ = strings.Cut(word, " ")
+	word := firstWord(label)
 	f, err := os.Create(prefix + "-" + word + ".pprof")
 	if err != nil {
 		tb.Logf("cpu profile: %v", err)
