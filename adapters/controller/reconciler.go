@@ -195,6 +195,14 @@ func (w *warned) forget(key types.NamespacedName) {
 	delete(w.gen, key)
 }
 
+// DefaultWorkers is the default of -threadiness: how many canaries are
+// ticked at once. A tick spends most of its time waiting (for its writes,
+// queries and webhooks), so a few workers keep up with hundreds of ticks a
+// second, and one canary's slow webhook holds up only its own worker.
+// Flagger runs every canary's analysis in a goroutine of its own (its
+// -threadiness, 2, counts only the workers that handle Canary changes).
+const DefaultWorkers = 16
+
 // SetupWithManager registers the reconciler: it watches Canaries (spec
 // changes only) and their Deployments (see wakeOnDeployments) with
 // `workers` concurrent reconciles, and is closed (Close) when the manager

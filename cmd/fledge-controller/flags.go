@@ -57,7 +57,7 @@ func parseFlags(args []string, out io.Writer) (*flags, error) {
 	fs.DurationVar(&f.renewDeadline, "leader-election-renew-deadline", 15*time.Second, "how long the leader retries renewing before it gives up and exits (Flagger: 15s)")
 	fs.DurationVar(&f.retryPeriod, "leader-election-retry-period", 5*time.Second, "interval between attempts to take or renew the Lease (Flagger: 5s)")
 	fs.DurationVar(&f.controlLoopInterval, "control-loop-interval", 10*time.Second, "accepted for Flagger compatibility; Fledge schedules each canary by its analysis interval")
-	fs.IntVar(&f.threadiness, "threadiness", 2, "canaries ticked concurrently")
+	fs.IntVar(&f.threadiness, "threadiness", controller.DefaultWorkers, "canaries ticked concurrently (Flagger: 2 workers for Canary changes, each analysis in its own goroutine)")
 	var watchSelector string
 	fs.StringVar(&watchSelector, "watch-label-selector", "",
 		"watch only the Canaries these labels select, to shard canaries across controllers (e.g. 'fledge.dev/shard in (a)'; '!fledge.dev/shard' for the default shard)")

@@ -72,7 +72,7 @@ var flaggerSetLines = []struct {
 	{"the tutorial's install", []string{"meshProvider=osm", "metricsServer=http://osm-prometheus.osm-system.svc:7070"}, []func(*testing.T, objs){
 		wantFlag("mesh-provider", "osm"), wantFlag("metrics-server", "http://osm-prometheus.osm-system.svc:7070"),
 		wantField("Deployment", "fledge", "ghcr.io/fledge-canary/fledge-controller:v0.9.0", "spec", "template", "spec", "containers", "0", "image"),
-		wantFlag("enable-config-tracking", "true"), wantFlag("threadiness", "2"), wantFlag("event-source", "fledge"),
+		wantFlag("enable-config-tracking", "true"), wantFlag("threadiness", "16"), wantFlag("event-source", "fledge"),
 		noFlag("no-cross-namespace-refs"), noFlag("event-webhook"), noFlag("kubeconfig-qps"), noFlag("cluster-name"),
 		wantObject("PodDisruptionBudget", "", false), wantObject("ServiceMonitor", "", false), wantObject("PodMonitor", "", false),
 		wantObject("CustomResourceDefinition", "", false),

@@ -17,6 +17,8 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
+
+	"github.com/fledge-canary/fledge/adapters/controller"
 )
 
 // controllerMode says where the measured controller runs:
@@ -65,7 +67,7 @@ func startControllerBinary(ctx context.Context, tb testing.TB, user *envtest.Aut
 		"-kubeconfig", path, "-port", strconv.Itoa(port),
 		"-kubeconfig-qps", strconv.Itoa(envInt("FLEDGE_SCALE_QPS", prodQPS)),
 		"-kubeconfig-burst", strconv.Itoa(envInt("FLEDGE_SCALE_BURST", prodBurst)),
-		"-threadiness", strconv.Itoa(envInt("FLEDGE_SCALE_WORKERS", 2)))
+		"-threadiness", strconv.Itoa(envInt("FLEDGE_SCALE_WORKERS", controller.DefaultWorkers)))
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	must(tb, cmd.Start())

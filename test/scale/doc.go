@@ -23,8 +23,8 @@
 //
 // Environment: FLEDGE_SCALE_N (canaries, default 500), FLEDGE_SCALE_WINDOW
 // (measurement window, default 40s), FLEDGE_SCALE_PROGRESSING (0 skips the
-// progressing windows), FLEDGE_SCALE_WORKERS (reconcile workers, default 2
-// as the -threadiness flag), FLEDGE_SCALE_QPS and FLEDGE_SCALE_BURST (the
+// progressing windows), FLEDGE_SCALE_WORKERS (reconcile workers, default
+// the -threadiness flag's, controller.DefaultWorkers), FLEDGE_SCALE_QPS and FLEDGE_SCALE_BURST (the
 // controller's client rate limits, default 200 and 400 as the
 // -kubeconfig-qps and -kubeconfig-burst flags), FLEDGE_SCALE_CONTROLLER
 // (binary or in-process: where the controller runs; the benchmark's default

@@ -610,7 +610,7 @@ func (h *harness) startController(cfg *rest.Config, scheme *kruntime.Scheme) {
 		Metrics: noMetrics{}, CheckSharedReads: h.checkSharedReads(),
 	})
 	must(h.tb, err)
-	must(h.tb, rec.SetupWithManager(mgr, envInt("FLEDGE_SCALE_WORKERS", 2)))
+	must(h.tb, rec.SetupWithManager(mgr, envInt("FLEDGE_SCALE_WORKERS", controller.DefaultWorkers)))
 	h.mgrDone = make(chan error, 1)
 	go func() { h.mgrDone <- mgr.Start(h.ctx) }()
 }
@@ -1057,7 +1057,7 @@ func (r result) table() string {
 	fmt.Fprintf(&b, "tick wall time   %.2f ms mean; %s\n"+
 		"                 (controller clients: QPS %d, burst %d; %d workers)\n",
 		r.perTick(r.tickSeconds*1000), waits,
-		envInt("FLEDGE_SCALE_QPS", prodQPS), envInt("FLEDGE_SCALE_BURST", prodBurst), envInt("FLEDGE_SCALE_WORKERS", 2))
+		envInt("FLEDGE_SCALE_QPS", prodQPS), envInt("FLEDGE_SCALE_BURST", prodBurst), envInt("FLEDGE_SCALE_WORKERS", controller.DefaultWorkers))
 	where := "test process: the controller, its informers, the harness"
 	if r.binary {
 		where = "the fledge-controller process"
