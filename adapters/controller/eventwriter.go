@@ -24,14 +24,15 @@ import (
 // Event delivery: tries per event, the pause between tries, the events
 // waiting per worker and the workers. client-go's record package, which
 // Flagger uses, tries 12 times 10 s apart from one goroutine and drops
-// events beyond 1,000 queued. With two workers, 5,000 canaries in
-// analysis on a busy API server queued events faster than they were
-// written, and some were dropped; eight write them in parallel. The queues hold 8,192 events in all, as before.
+// events beyond 1,000 queued. The writer has as many workers as the
+// reconciler has by default: 5,000 canaries in analysis on a busy API
+// server queue about 100 events a second, more than eight workers wrote
+// (some were dropped). The queues hold 8,192 events in all.
 const (
 	eventTries    = 12
 	eventRetry    = 10 * time.Second
-	eventQueue    = 1024
-	eventWorkers  = 8
+	eventWorkers  = DefaultWorkers
+	eventQueue    = 8192 / eventWorkers
 	eventAPIGroup = "flagger.app/v1beta1"
 	// eventsKept is how many distinct events each worker remembers to
 	// count repeats of: 4,096 in all, as record's cache holds.

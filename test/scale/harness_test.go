@@ -466,6 +466,7 @@ type harness struct {
 	cancel  context.CancelFunc
 	env     *envtest.Environment
 	admin   client.Client        // uncounted, envtest's QPS
+	phase   client.Reader        // the canaries' phases, from a watch (watchPhases)
 	kube    kubernetes.Interface // uncounted
 	counter *counter
 	clock   *tickClock
@@ -527,6 +528,8 @@ func startHarness(tb testing.TB, n int, mode string) *harness {
 	protoConfig := rest.CopyConfig(cfg)
 	protoConfig.ContentType = kruntime.ContentTypeProtobuf
 	h.kube = kubernetes.NewForConfigOrDie(protoConfig)
+	h.phase, err = watchPhases(h.ctx, cfg, scheme)
+	must(tb, err)
 	h.kubelet = startKubeletProcess(h.ctx, tb, h.env)
 
 	start = time.Now()
@@ -683,25 +686,6 @@ func (h *harness) waitDeploymentsReady(n int) {
 			h.tb.Fatalf("only %d of %d Deployments ready after 5m", ready, n)
 		}
 		time.Sleep(500 * time.Millisecond)
-	}
-}
-
-// phases counts the canaries by phase. It lists them 500 at a time: the
-// harness shares the process, and so the measured memory, with the
-// controller.
-func (h *harness) phases(tb testing.TB) map[v1.CanaryPhase]int {
-	out := map[v1.CanaryPhase]int{}
-	opts := []client.ListOption{client.Limit(500)}
-	for {
-		var list v1.CanaryList
-		must(tb, h.admin.List(h.ctx, &list, opts...))
-		for _, cd := range list.Items {
-			out[cd.Status.Phase]++
-		}
-		if list.Continue == "" {
-			return out
-		}
-		opts = []client.ListOption{client.Limit(500), client.Continue(list.Continue)}
 	}
 }
 
