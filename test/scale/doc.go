@@ -30,6 +30,8 @@
 // (binary or in-process: where the controller runs; the benchmark's default
 // is binary, the smoke test's in-process), FLEDGE_SCALE_CPUPROFILE (a path
 // prefix: a CPU profile of each window, in-process only),
+// FLEDGE_SCALE_APISERVER_CPUPROFILE (a path prefix: a CPU profile of the
+// API server for FLEDGE_SCALE_WINDOW from each window's start),
 // FLEDGE_SCALE_SMOKE_N (the smoke test's canaries, default 20),
 // FLEDGE_SCALE_INTERVAL (the canaries' analysis interval, default 10s).
 package scale
