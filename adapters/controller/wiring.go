@@ -66,14 +66,16 @@ type Options struct {
 // Clients are what the reconciler talks to the cluster with.
 type Clients struct {
 	// Client reads Canaries and MetricTemplates (a cache in production)
-	// and writes Canaries.
+	// and writes Canaries (their status: Config).
 	Client client.Client
 	// Reader reads from the API server directly, for conflict retries.
 	Reader client.Reader
 	// Cache, when set, serves the adapters' reads of Deployments,
 	// Services, HPAs, TrafficSplits, HTTPRoutes, ConfigMaps and Secrets
 	// (see package kubecache); nil reads them from the API server.
-	Cache  client.Reader
+	Cache client.Reader
+	// Config reaches the API server: the adapters' clientsets and the
+	// Canary status writer are built on it.
 	Config *rest.Config
 }
 
