@@ -24,14 +24,15 @@ import (
 // Event delivery: tries per event, the pause between tries, the events
 // waiting per worker and the workers. client-go's record package, which
 // Flagger uses, tries 12 times 10 s apart from one goroutine and drops
-// events beyond 1,000 queued. The writer has as many workers as the
-// reconciler has by default: 5,000 canaries in analysis on a busy API
-// server queue about 100 events a second, more than eight workers wrote
-// (some were dropped). The queues hold 8,192 events in all.
+// events beyond 1,000 queued. Here eight workers write, and the queues
+// hold 8,192 events in all. When 5,000 canaries start an analysis at once
+// on an API server without CPU to spare, events still arrive faster than
+// it takes them and a few hundred are dropped; sixteen workers dropped as
+// many (the API server, not the writer, is the limit then).
 const (
 	eventTries    = 12
 	eventRetry    = 10 * time.Second
-	eventWorkers  = DefaultWorkers
+	eventWorkers  = 8
 	eventQueue    = 8192 / eventWorkers
 	eventAPIGroup = "flagger.app/v1beta1"
 	// eventsKept is how many distinct events each worker remembers to
