@@ -528,7 +528,7 @@ func startHarness(tb testing.TB, n int, mode string) *harness {
 	protoConfig := rest.CopyConfig(cfg)
 	protoConfig.ContentType = kruntime.ContentTypeProtobuf
 	h.kube = kubernetes.NewForConfigOrDie(protoConfig)
-	h.phase, err = watchPhases(h.ctx, cfg, scheme)
+	h.phase, err = watchPhases(h.ctx, cfg)
 	must(tb, err)
 	h.kubelet = startKubeletProcess(h.ctx, tb, h.env)
 
