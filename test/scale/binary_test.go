@@ -17,8 +17,6 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
-
-	"github.com/fledge-canary/fledge/adapters/controller"
 )
 
 // controllerMode says where the measured controller runs:
@@ -65,9 +63,8 @@ func startControllerBinary(ctx context.Context, tb testing.TB, user *envtest.Aut
 
 	cmd := exec.CommandContext(ctx, bin,
 		"-kubeconfig", path, "-port", strconv.Itoa(port),
-		"-kubeconfig-qps", strconv.Itoa(envInt("FLEDGE_SCALE_QPS", prodQPS)),
-		"-kubeconfig-burst", strconv.Itoa(envInt("FLEDGE_SCALE_BURST", prodBurst)),
-		"-threadiness", strconv.Itoa(envInt("FLEDGE_SCALE_WORKERS", controller.DefaultWorkers)))
+		"-kubeconfig-qps", strconv.Itoa(ctrlQPS), "-kubeconfig-burst", strconv.Itoa(ctrlBurst),
+		"-threadiness", strconv.Itoa(ctrlWorkers))
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	must(tb, cmd.Start())

@@ -55,6 +55,17 @@ import (
 // default 10s.
 var interval = envDuration("FLEDGE_SCALE_INTERVAL", 10*time.Second)
 
+// The controller's client rate limits and reconcile workers
+// (FLEDGE_SCALE_QPS, FLEDGE_SCALE_BURST, FLEDGE_SCALE_WORKERS; default the
+// production flags'), and the length of the fixed measurement windows
+// (FLEDGE_SCALE_WINDOW, default 40s).
+var (
+	ctrlQPS     = envInt("FLEDGE_SCALE_QPS", prodQPS)
+	ctrlBurst   = envInt("FLEDGE_SCALE_BURST", prodBurst)
+	ctrlWorkers = envInt("FLEDGE_SCALE_WORKERS", controller.DefaultWorkers)
+	benchWindow = envDuration("FLEDGE_SCALE_WINDOW", 40*time.Second)
+)
+
 // The production controller's client settings (cmd/fledge-controller flags).
 const (
 	prodQPS     = 200
@@ -585,7 +596,7 @@ func canary(ns, nm string) *v1.Canary {
 // records; a RoundTripper also times them.
 func (h *harness) startController(cfg *rest.Config, scheme *kruntime.Scheme) {
 	ccfg := rest.CopyConfig(cfg)
-	ccfg.QPS, ccfg.Burst = float32(envInt("FLEDGE_SCALE_QPS", prodQPS)), envInt("FLEDGE_SCALE_BURST", prodBurst)
+	ccfg.QPS, ccfg.Burst = float32(ctrlQPS), ctrlBurst
 	ccfg.UserAgent = "fledge-controller/scale-test"
 	ccfg.Wrap(func(rt http.RoundTripper) http.RoundTripper { return &countingTransport{next: rt, c: h.counter} })
 
@@ -613,7 +624,7 @@ func (h *harness) startController(cfg *rest.Config, scheme *kruntime.Scheme) {
 		Metrics: noMetrics{}, CheckSharedReads: h.checkSharedReads(),
 	})
 	must(h.tb, err)
-	must(h.tb, rec.SetupWithManager(mgr, envInt("FLEDGE_SCALE_WORKERS", controller.DefaultWorkers)))
+	must(h.tb, rec.SetupWithManager(mgr, ctrlWorkers))
 	h.mgrDone = make(chan error, 1)
 	go func() { h.mgrDone <- mgr.Start(h.ctx) }()
 }
@@ -941,22 +952,21 @@ func (h *harness) checkSharedReads() func(string) {
 // $FLEDGE_SCALE_CPUPROFILE-<first word of label>.pprof when that is set,
 // and one of the API server to $FLEDGE_SCALE_APISERVER_CPUPROFILE-<word>.pprof.
 func (h *harness) profile(tb testing.TB, label string) func() {
-	stopAPI := h.profileAPIServer(tb, label)
-	stop := h.profileController(tb, label)
-	return func() { stop(); stopAPI() }
+	h.profileAPIServer(tb, label)
+	return h.profileController(tb, label)
 }
 
-// profileAPIServer profiles the API server for FLEDGE_SCALE_WINDOW
-// (default 40s) from the window's start, through its /debug/pprof
-// endpoint: the measured windows of that length, not the detect and
-// promotion windows, which the profile outlasts or falls short of (and
-// a profile still running makes the next one fail).
-func (h *harness) profileAPIServer(tb testing.TB, label string) func() {
+// profileAPIServer profiles the API server, in the background, for
+// benchWindow from the window's start, through its /debug/pprof endpoint:
+// the measured windows of that length, not the detect and promotion
+// windows, which the profile outlasts or falls short of (and a profile
+// still running makes the next one fail).
+func (h *harness) profileAPIServer(tb testing.TB, label string) {
 	prefix := os.Getenv("FLEDGE_SCALE_APISERVER_CPUPROFILE")
 	if prefix == "" {
-		return func() {}
+		return
 	}
-	seconds := int(envDuration("FLEDGE_SCALE_WINDOW", 40*time.Second).Seconds())
+	seconds := int(benchWindow.Seconds())
 	path := prefix + "-" + firstWord(label) + ".pprof"
 	go func() {
 		body, err := h.kube.CoreV1().RESTClient().Get().AbsPath("/debug/pprof/profile").
@@ -970,7 +980,6 @@ func (h *harness) profileAPIServer(tb testing.TB, label string) func() {
 		}
 		logf(tb, "API server cpu profile of %ds from the start of %q: %s", seconds, label, path)
 	}()
-	return func() {}
 }
 
 // firstWord is the first word of a window's label.
@@ -1042,7 +1051,7 @@ func (r result) table() string {
 	fmt.Fprintf(&b, "tick wall time   %.2f ms mean; %s\n"+
 		"                 (controller clients: QPS %d, burst %d; %d workers)\n",
 		r.perTick(r.tickSeconds*1000), waits,
-		envInt("FLEDGE_SCALE_QPS", prodQPS), envInt("FLEDGE_SCALE_BURST", prodBurst), envInt("FLEDGE_SCALE_WORKERS", controller.DefaultWorkers))
+		ctrlQPS, ctrlBurst, ctrlWorkers)
 	where := "test process: the controller, its informers, the harness"
 	if r.binary {
 		where = "the fledge-controller process"

@@ -60,7 +60,6 @@ func TestScaleSmoke(t *testing.T) {
 //	go test -run '^$' -bench ControllerAtScale -benchtime 1x -timeout 30m ./test/scale/
 func BenchmarkControllerAtScale(b *testing.B) {
 	n := envInt("FLEDGE_SCALE_N", 500)
-	window := envDuration("FLEDGE_SCALE_WINDOW", 40*time.Second)
 	if f := flag.Lookup("test.timeout"); f != nil {
 		if d, err := time.ParseDuration(f.Value.String()); err == nil && d > 0 && d < 20*time.Minute && n >= 200 {
 			logf(b, "warning: -timeout %s may be too short for %d canaries (pass -timeout 30m)", d, n)
@@ -71,7 +70,7 @@ func BenchmarkControllerAtScale(b *testing.B) {
 	logf(b, "all %d canaries Initialized %s after the controller started (load %s)", n, took.Round(time.Millisecond), loadavg())
 	h.settle(3*time.Second, time.Minute)
 
-	idle := h.measure(b, "idle", window)
+	idle := h.measure(b, "idle", benchWindow)
 	logf(b, "%s", idle.table())
 	if idle.statusWrites != 0 {
 		b.Errorf("%d Canary status writes during idle ticks, want none", idle.statusWrites)
@@ -79,7 +78,7 @@ func BenchmarkControllerAtScale(b *testing.B) {
 	progressing := idle
 	if envInt("FLEDGE_SCALE_PROGRESSING", 1) != 0 {
 		var bumped []time.Time
-		progressing, bumped = h.measureAnalyses(b, window)
+		progressing, bumped = h.measureAnalyses(b, benchWindow)
 		var promoted, limit time.Duration
 		promotion := h.measureWhile(b, "promotion: until every canary is Succeeded (the harness watches the canaries)", func() {
 			promoted, limit = h.waitPromoted(b, bumped)
