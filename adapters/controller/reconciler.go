@@ -23,6 +23,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/fledge-canary/fledge/adapters/alerts"
+	"github.com/fledge-canary/fledge/adapters/kube"
 	"github.com/fledge-canary/fledge/adapters/kubecache"
 	"github.com/fledge-canary/fledge/adapters/webhook"
 	v1 "github.com/fledge-canary/fledge/core/api/v1beta1"
@@ -46,6 +47,8 @@ type Reconciler struct {
 	// sharedCheck checks that no tick changes the Canary it reads from
 	// the cache (tests; nil in production).
 	sharedCheck *kubecache.SharedCheck
+	// services remembers which canaries' Services were last in sync.
+	services *kube.Services
 	// sender, alerts and events deliver in the background; Close stops
 	// them once no reconcile is running.
 	sender    *webhook.EventSender
@@ -148,6 +151,7 @@ func (r *Reconciler) gone(ctx context.Context, key types.NamespacedName) {
 	r.warned.forget(key)
 	r.validated.forget(key)
 	r.metrics.forget(key)
+	r.services.Forget(key.Namespace, key.Name)
 	r.countCanaries(ctx, key.Namespace)
 }
 

@@ -127,6 +127,7 @@ func NewWithClients(c Clients, opts Options) (*Reconciler, error) {
 	}))
 	sink := &eventHooks{sender: sender, global: opts.EventWebhook, log: opts.Log}
 	alertSender := newAlertSender(c, kubeClient, opts)
+	services := kube.NewServices(kubeClient)
 	rec := &Reconciler{
 		client: c.Client, clock: opts.Clock, log: opts.Log, sender: sender, alerts: alertSender, events: events,
 		metrics:        NewMetrics(opts.Registry, opts.Version, opts.MeshProvider),
@@ -137,12 +138,13 @@ func NewWithClients(c Clients, opts Options) (*Reconciler, error) {
 		validated:      newValidated(),
 		configTracking: opts.ConfigTracking,
 		sharedCheck:    check,
+		services:       services,
 	}
 	rec.engine = &engine.Engine{
 		Workload: kube.NewWorkload(kubeClient, kube.Options{
 			SelectorLabels: opts.SelectorLabels, ConfigTracking: opts.ConfigTracking, IncludeLabelPrefixes: opts.IncludeLabelPrefixes,
 		}),
-		Router:     newProviderRouter(opts.MeshProvider, kube.NewServices(kubeClient), splitClient, gatewayClient),
+		Router:     newProviderRouter(opts.MeshProvider, services, splitClient, gatewayClient),
 		Metrics:    opts.Metrics,
 		Templates:  templates{client: c.Client},
 		Webhooks:   caller,

@@ -10,6 +10,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/utils/ptr"
@@ -21,6 +22,7 @@ import (
 // Services manages the apex, -primary and -canary Services of a Canary.
 type Services struct {
 	client kubernetes.Interface
+	seen   seenServices
 }
 
 // NewServices returns a Services that talks to the API through client.
@@ -37,29 +39,69 @@ type serviceRole struct {
 
 // Reconcile creates or updates the -canary Service (selecting the target's
 // pods), the -primary Service and the apex Service (both selecting the
-// primary's pods), in that order.
+// primary's pods), in that order. When neither the Canary, the target's
+// selector nor the Services moved since a Reconcile found them in sync,
+// they are still in sync: nothing is built or compared.
 func (s *Services) Reconcile(ctx context.Context, cd *v1.Canary, target engine.Target) error {
 	if target.SelectorLabel == "" {
 		return fmt.Errorf("services of canary %s.%s: the target's selector label is unknown", cd.Name, cd.Namespace)
+	}
+	names := cd.GetServiceNames()
+	primaryValue := target.SelectorValue + primarySuffix
+	roles := [3]serviceRole{
+		{names.Canary, target.SelectorValue, cd.Spec.Service.Canary},
+		{names.Primary, primaryValue, cd.Spec.Service.Primary},
+		{names.Apex, primaryValue, cd.Spec.Service.Apex},
+	}
+	got, err := s.read(ctx, cd.Namespace, roles)
+	if err != nil {
+		return err
+	}
+	key := types.NamespacedName{Namespace: cd.Namespace, Name: cd.Name}
+	memo := memoizable(cd)
+	if memo && s.seen.matches(key, wants(cd, target), got) {
+		return nil
 	}
 	ports, err := s.ports(ctx, cd)
 	if err != nil {
 		return err
 	}
-	names := cd.GetServiceNames()
-	primaryValue := target.SelectorValue + primarySuffix
-	roles := []serviceRole{
-		{names.Canary, target.SelectorValue, cd.Spec.Service.Canary},
-		{names.Primary, primaryValue, cd.Spec.Service.Primary},
-		{names.Apex, primaryValue, cd.Spec.Service.Apex},
-	}
-	for _, r := range roles {
+	wrote := false
+	for i, r := range roles {
 		want := newService(cd, r, target.SelectorLabel, ports)
-		if err := s.reconcile(ctx, cd, want); err != nil {
+		changed, err := s.reconcile(ctx, cd, want, got[i])
+		if err != nil {
 			return err
 		}
+		wrote = wrote || changed
+	}
+	if memo && !wrote {
+		s.seen.remember(key, wants(cd, target), got)
 	}
 	return nil
+}
+
+// Forget drops what Reconcile remembered of a Canary that is gone.
+func (s *Services) Forget(namespace, name string) {
+	s.seen.forget(types.NamespacedName{Namespace: namespace, Name: name})
+}
+
+// read gets the Services of the roles; nil for one that does not exist.
+// What it answers is only read: it may be a cache's.
+func (s *Services) read(ctx context.Context, namespace string, roles [3]serviceRole) ([3]*corev1.Service, error) {
+	var got [3]*corev1.Service
+	api := s.client.CoreV1().Services(namespace)
+	for i, r := range roles {
+		svc, err := api.Get(ctx, r.name, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return got, fmt.Errorf("service %s.%s get query error: %w", r.name, namespace, err)
+		}
+		got[i] = svc
+	}
+	return got, nil
 }
 
 // newService builds a Service as the Canary wants it.
@@ -93,30 +135,26 @@ func newService(cd *v1.Canary, r serviceRole, label string, ports []corev1.Servi
 	return svc
 }
 
-// reconcile creates the Service, or updates the existing one when its
+// reconcile creates the Service when got is nil, or updates got when its
 // ports or selector differ (and, when the Canary owns it, its metadata or
 // traffic distribution). An existing Service the Canary does not own gets
-// only its selector and ports overwritten.
-func (s *Services) reconcile(ctx context.Context, cd *v1.Canary, want *corev1.Service) error {
+// only its selector and ports overwritten. It reports whether it wrote.
+func (s *Services) reconcile(ctx context.Context, cd *v1.Canary, want, got *corev1.Service) (bool, error) {
 	api := s.client.CoreV1().Services(want.Namespace)
-	got, err := api.Get(ctx, want.Name, metav1.GetOptions{})
-	if apierrors.IsNotFound(err) {
+	if got == nil {
 		if _, err := api.Create(ctx, want, metav1.CreateOptions{}); err != nil {
-			return fmt.Errorf("creating service %s.%s failed: %w", want.Name, want.Namespace, err)
+			return false, fmt.Errorf("creating service %s.%s failed: %w", want.Name, want.Namespace, err)
 		}
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("service %s.%s get query error: %w", want.Name, want.Namespace, err)
+		return true, nil
 	}
 	next := syncedService(got, want, cd)
 	if next == nil {
-		return nil
+		return false, nil
 	}
 	if _, err := api.Update(ctx, next, metav1.UpdateOptions{}); err != nil {
-		return fmt.Errorf("updating service %s.%s failed: %w", want.Name, want.Namespace, err)
+		return false, fmt.Errorf("updating service %s.%s failed: %w", want.Name, want.Namespace, err)
 	}
-	return nil
+	return true, nil
 }
 
 // syncedService returns a copy of got with want's ports and selector (and,
@@ -249,15 +287,16 @@ func portsEqual(a, b []corev1.ServicePort) bool {
 	if len(a) != len(b) {
 		return false
 	}
-	a, b = sortedPorts(a), sortedPorts(b)
-	for i := range a {
-		x, y := a[i], b[i]
-		if x.Name != y.Name || x.Protocol != y.Protocol || x.Port != y.Port || x.TargetPort != y.TargetPort ||
-			ptr.Deref(x.AppProtocol, "") != ptr.Deref(y.AppProtocol, "") {
-			return false
-		}
+	if slices.EqualFunc(a, b, samePort) {
+		return true // in the same order already: nothing to sort
 	}
-	return true
+	return slices.EqualFunc(sortedPorts(a), sortedPorts(b), samePort)
+}
+
+// samePort compares what portsEqual compares of one port.
+func samePort(x, y corev1.ServicePort) bool {
+	return x.Name == y.Name && x.Protocol == y.Protocol && x.Port == y.Port && x.TargetPort == y.TargetPort &&
+		ptr.Deref(x.AppProtocol, "") == ptr.Deref(y.AppProtocol, "")
 }
 
 func sortedPorts(ports []corev1.ServicePort) []corev1.ServicePort {

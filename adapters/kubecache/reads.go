@@ -4,12 +4,15 @@ import (
 	"context"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	toolscache "k8s.io/client-go/tools/cache"
 	"k8s.io/utils/clock"
+	crcache "sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
@@ -106,6 +109,9 @@ type cached[T client.Object] struct {
 	newObj func() T
 	counts *Counts
 	check  *sharedCheck
+	// store is the kind's informer store, once a read through cache
+	// found the informer synced (see stored).
+	store atomic.Pointer[toolscache.Indexer]
 }
 
 // get reads the object from the cache, or from the API server (live) when
@@ -114,6 +120,11 @@ type cached[T client.Object] struct {
 // are the cache's own (see the package comment).
 func (c *cached[T]) get(ctx context.Context, ns, name string, live func() (T, error)) (T, error) {
 	k := objectKey{c.kind, ns, name}
+	if obj, ok := c.stored(ns, name); ok && c.fresh.current(k, obj.GetResourceVersion()) {
+		c.check.see(k, obj)
+		c.counts.hit()
+		return obj, nil
+	}
 	obj := c.newObj()
 	if err := c.cache.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, obj, client.UnsafeDisableDeepCopy); err == nil && c.fresh.current(k, obj.GetResourceVersion()) {
 		// As the clientset answers: no TypeMeta. obj is a new struct whose
@@ -121,6 +132,7 @@ func (c *cached[T]) get(ctx context.Context, ns, name string, live func() (T, er
 		obj.GetObjectKind().SetGroupVersionKind(schema.GroupVersionKind{})
 		c.check.see(k, obj)
 		c.counts.hit()
+		c.findStore(ctx, obj)
 		return obj, nil
 	}
 	c.counts.miss()
@@ -129,6 +141,48 @@ func (c *cached[T]) get(ctx context.Context, ns, name string, live func() (T, er
 		c.fresh.readLive(k, got.GetResourceVersion())
 	}
 	return got, err
+}
+
+// stored is the informer's own object, neither copied nor allocated, when
+// its store is known and holds it as the clientset would answer it (no
+// TypeMeta: controller-runtime's informers decode without one).
+func (c *cached[T]) stored(ns, name string) (T, bool) {
+	var zero T
+	store := c.store.Load()
+	if store == nil {
+		return zero, false
+	}
+	item, ok, err := (*store).GetByKey(ns + "/" + name)
+	if !ok || err != nil {
+		return zero, false
+	}
+	obj, ok := item.(T)
+	if !ok || !obj.GetObjectKind().GroupVersionKind().Empty() {
+		return zero, false
+	}
+	return obj, true
+}
+
+// findStore remembers the store of the kind's informer, after a read
+// through the cache (a controller-runtime cache, whose Get waited for the
+// informer to sync) found an object of it. Other readers (tests' caches)
+// have none: their reads keep going through Get.
+func (c *cached[T]) findStore(ctx context.Context, obj T) {
+	if c.store.Load() != nil {
+		return
+	}
+	informers, ok := c.cache.(crcache.Informers)
+	if !ok {
+		return
+	}
+	informer, err := informers.GetInformer(ctx, obj, crcache.BlockUntilSynced(false))
+	if err != nil || !informer.HasSynced() {
+		return
+	}
+	if withStore, ok := informer.(interface{ GetIndexer() toolscache.Indexer }); ok {
+		store := withStore.GetIndexer()
+		c.store.Store(&store)
+	}
 }
 
 // memoized reads objects of one kind whose content the cache does not

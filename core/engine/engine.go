@@ -103,17 +103,20 @@ func newTick(e *Engine, cd *v1.Canary, now time.Time) *tick {
 }
 
 // step is one stage of a tick; it returns true when the tick ends there.
-type step func(ctx context.Context) (done bool)
+type step func(t *tick, ctx context.Context) (done bool)
+
+// steps are the stages of a tick, in order: method expressions, so that
+// a tick does not allocate a closure per stage.
+var steps = [...]step{
+	(*tick).ensureFinalizer, (*tick).suspended, (*tick).observe, (*tick).bootstrap, (*tick).initialize, (*tick).shouldAdvance,
+	(*tick).primaryReady, (*tick).readRoutes, (*tick).startRevision, (*tick).restartRevision,
+	(*tick).canaryReady, (*tick).skipAnalysis, (*tick).rollbackHooks, (*tick).promoting, (*tick).finalising,
+	(*tick).thresholdRollback, (*tick).resumeWeight, (*tick).analyse, (*tick).advance,
+}
 
 func (t *tick) run(ctx context.Context) {
-	steps := []step{
-		t.ensureFinalizer, t.suspended, t.observe, t.bootstrap, t.initialize, t.shouldAdvance,
-		t.primaryReady, t.readRoutes, t.startRevision, t.restartRevision,
-		t.canaryReady, t.skipAnalysis, t.rollbackHooks, t.promoting, t.finalising,
-		t.thresholdRollback, t.resumeWeight, t.analyse, t.advance,
-	}
 	for _, s := range steps {
-		if s(ctx) {
+		if s(t, ctx) {
 			return
 		}
 	}
