@@ -39,9 +39,10 @@ type serviceRole struct {
 
 // Reconcile creates or updates the -canary Service (selecting the target's
 // pods), the -primary Service and the apex Service (both selecting the
-// primary's pods), in that order. When neither the Canary, the target's
-// selector nor the Services moved since a Reconcile found them in sync,
-// they are still in sync: nothing is built or compared.
+// primary's pods), in that order. When neither the Canary's spec (its
+// generation), the target's selector nor the Services moved since a
+// Reconcile found them in sync, they are still in sync: nothing is built
+// or compared.
 func (s *Services) Reconcile(ctx context.Context, cd *v1.Canary, target engine.Target) error {
 	if target.SelectorLabel == "" {
 		return fmt.Errorf("services of canary %s.%s: the target's selector label is unknown", cd.Name, cd.Namespace)

@@ -11,13 +11,13 @@ import (
 )
 
 // servicesSeen is what a Reconcile found in sync for one Canary: the
-// versions of everything the wanted Services are built from (the Canary,
-// the target's selector) and of the three Services as read. While none of
+// versions of everything the wanted Services are built from (the Canary's
+// spec, the target's selector) and of the three Services as read. While none of
 // them moves, the Services are still in sync, and a tick has nothing to
 // build or compare.
 type servicesSeen struct {
 	uid          types.UID
-	version      string
+	generation   int64
 	label, value string
 	services     [3]string
 }
@@ -28,18 +28,21 @@ type seenServices struct {
 	seen map[types.NamespacedName]servicesSeen
 }
 
-// memoizable reports whether the Canary's version says everything the
-// wanted Services are built from. It does not when the Canary has no
-// resourceVersion (the simulator's, which changes in place) or when port
-// discovery adds the target's container ports.
+// memoizable reports whether the Canary's generation says everything the
+// wanted Services are built from: the API server moves it with every
+// change of the spec, and nothing else of the Canary (its status, which
+// each analysis tick writes, or its metadata) goes into the Services.
+// It does not when the Canary has no resourceVersion (one not read from an
+// API server: the simulator's) or when port discovery adds the target's
+// container ports.
 func memoizable(cd *v1.Canary) bool {
-	return cd.ResourceVersion != "" && !cd.Spec.Service.PortDiscovery
+	return cd.ResourceVersion != "" && cd.Generation > 0 && !cd.Spec.Service.PortDiscovery
 }
 
 // wants is the servicesSeen a Reconcile of cd and target would remember,
 // before the Services' versions are known.
 func wants(cd *v1.Canary, target engine.Target) servicesSeen {
-	return servicesSeen{uid: cd.UID, version: cd.ResourceVersion, label: target.SelectorLabel, value: target.SelectorValue}
+	return servicesSeen{uid: cd.UID, generation: cd.Generation, label: target.SelectorLabel, value: target.SelectorValue}
 }
 
 // matches reports whether the Services of got are those remembered for

@@ -17,7 +17,7 @@ import (
 )
 
 // TestServicesInSyncRemembered: once Reconcile found the Services in sync,
-// a change of any input it is built from (the Canary's version, the
+// a change of any input it is built from (the Canary's generation, the
 // target's selector, a Service's version) makes the next Reconcile compare
 // again and repair; nothing else does.
 func TestServicesInSyncRemembered(t *testing.T) {
@@ -65,16 +65,24 @@ func TestServicesInSyncRemembered(t *testing.T) {
 			canarySelector: "web",
 		},
 		{
-			name: "a new version of the Canary",
+			name: "a new generation of the Canary",
 			change: func(_ *testing.T, _ *fake.Clientset, cd *v1.Canary, _ *engine.Target) {
-				cd.Spec.Service.Canary, cd.ResourceVersion = &v1.CustomMetadata{Labels: map[string]string{"tier": "web"}}, "2"
+				cd.Spec.Service.Canary = &v1.CustomMetadata{Labels: map[string]string{"tier": "web"}}
+				cd.ResourceVersion, cd.Generation = "2", 2
 			},
 			canarySelector: "podinfo",
 		},
 		{
+			name: "a new status of the Canary",
+			change: func(_ *testing.T, _ *fake.Clientset, cd *v1.Canary, _ *engine.Target) {
+				cd.Status.Phase, cd.ResourceVersion = v1.PhaseProgressing, "2"
+			},
+			canarySelector: "podinfo", remembered: true,
+		},
+		{
 			// Not something the API server does: it shows that an
-			// unchanged version is trusted.
-			name: "the spec changed in place, same version",
+			// unchanged generation is trusted.
+			name: "the spec changed in place, same generation",
 			change: func(_ *testing.T, _ *fake.Clientset, cd *v1.Canary, _ *engine.Target) {
 				cd.Spec.Service.Port = 8080
 			},
@@ -90,7 +98,7 @@ func TestServicesInSyncRemembered(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			c := versioned(fake.NewClientset())
-			cd := kubetest.Canary(func(cd *v1.Canary) { cd.ResourceVersion = "1" })
+			cd := kubetest.Canary(func(cd *v1.Canary) { cd.ResourceVersion, cd.Generation = "1", 1 })
 			target := podinfoTarget
 			s := NewServices(c)
 			ctx := context.Background()
