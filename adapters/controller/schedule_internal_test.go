@@ -138,7 +138,7 @@ func TestWakes(t *testing.T) {
 		{v1.PhaseWaiting, "podinfo", false, false},
 	}
 	for _, tc := range tests {
-		if got := wakes(canary(tc.phase), tc.deployment, tc.newTemplate); got != tc.want {
+		if got := wakes(canary(tc.phase), tc.deployment, func() bool { return tc.newTemplate }); got != tc.want {
 			t.Errorf("phase %q, deployment %s, new template %v: wakes %v, want %v", tc.phase, tc.deployment, tc.newTemplate, got, tc.want)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
@@ -45,7 +46,8 @@ func newStatusWriter(cfg *rest.Config) (*statusWriter, error) {
 // same name is not written). It needs no resourceVersion: the status is
 // the controller's alone, and an update would re-read the canary on a
 // conflict only to write the same status again. The response, the whole
-// Canary, is read but not decoded.
+// Canary, is read but neither kept nor decoded (Stream, not Do, which
+// reads it into a new slice).
 func (s *statusWriter) UpdateStatus(ctx context.Context, cd *v1.Canary, st v1.CanaryStatus) error {
 	patch, err := json.Marshal([]statusOp{
 		{Op: "test", Path: "/metadata/uid", Value: cd.UID},
@@ -55,13 +57,26 @@ func (s *statusWriter) UpdateStatus(ctx context.Context, cd *v1.Canary, st v1.Ca
 		return fmt.Errorf("canary %s.%s status update failed: %w", cd.Name, cd.Namespace, err)
 	}
 	err = retry.RetryOnConflict(retry.DefaultRetry, func() error {
-		return s.canaries.Patch(types.JSONPatchType).Namespace(cd.Namespace).Resource("canaries").
-			Name(cd.Name).SubResource("status").Body(patch).Do(ctx).Error()
+		body, err := s.canaries.Patch(types.JSONPatchType).Namespace(cd.Namespace).Resource("canaries").
+			Name(cd.Name).SubResource("status").Body(patch).Stream(ctx)
+		if err != nil {
+			return err
+		}
+		return discard(body)
 	})
 	if err != nil {
 		return fmt.Errorf("canary %s.%s status update failed: %w", cd.Name, cd.Namespace, err)
 	}
 	return nil
+}
+
+// discard reads a response to its end, into a shared buffer, and closes it.
+func discard(body io.ReadCloser) error {
+	_, err := io.Copy(io.Discard, body)
+	if cerr := body.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // statusOp is one operation of a JSON patch (RFC 6902).

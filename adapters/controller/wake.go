@@ -53,7 +53,10 @@ func (r *Reconciler) wakeOnDeployments() handler.EventHandler {
 			if !ok1 || !ok2 {
 				return
 			}
-			newTemplate := !equality.Semantic.DeepEqual(before.Spec.Template, after.Spec.Template)
+			// The templates are compared only for a settled canary of
+			// the Deployment: most updates are its status, of canaries
+			// that are not settled.
+			newTemplate := func() bool { return !equality.Semantic.DeepEqual(before.Spec.Template, after.Spec.Template) }
 			for _, key := range r.woken(ctx, after, newTemplate) {
 				r.schedule.wake(key)
 				q.Add(reconcile.Request{NamespacedName: key})
@@ -62,10 +65,13 @@ func (r *Reconciler) wakeOnDeployments() handler.EventHandler {
 	}
 }
 
-// woken are the canaries of dep that a change of it wakes.
-func (r *Reconciler) woken(ctx context.Context, dep *appsv1.Deployment, newTemplate bool) []types.NamespacedName {
+// woken are the canaries of dep that a change of it wakes; newTemplate
+// reports whether its pod template changed. The canaries are listed from
+// the cache without a copy: they are only read.
+func (r *Reconciler) woken(ctx context.Context, dep *appsv1.Deployment, newTemplate func() bool) []types.NamespacedName {
 	var list v1.CanaryList
-	if err := r.client.List(ctx, &list, client.InNamespace(dep.Namespace), client.MatchingFields{deploymentIndex: dep.Name}); err != nil {
+	if err := r.client.List(ctx, &list, client.InNamespace(dep.Namespace), client.MatchingFields{deploymentIndex: dep.Name},
+		client.UnsafeDisableDeepCopy); err != nil {
 		r.log.Error(err, "finding the canaries of a changed deployment", "deployment", dep.Name+"."+dep.Namespace)
 		return nil
 	}
@@ -80,12 +86,12 @@ func (r *Reconciler) woken(ctx context.Context, dep *appsv1.Deployment, newTempl
 
 // wakes reports whether a change of the Deployment named dep is worth a
 // tick of cd before its time.
-func wakes(cd *v1.Canary, dep string, newTemplate bool) bool {
+func wakes(cd *v1.Canary, dep string, newTemplate func() bool) bool {
 	switch cd.Status.Phase {
 	case "", v1.PhaseInitializing:
 		return true
 	case v1.PhaseInitialized, v1.PhaseSucceeded, v1.PhaseFailed:
-		return newTemplate && dep == cd.Spec.TargetRef.Name
+		return dep == cd.Spec.TargetRef.Name && newTemplate()
 	}
 	return false
 }
@@ -107,10 +113,12 @@ func (r *Reconciler) wakeOnConfigs(kind string) handler.EventHandler {
 	}
 }
 
-// usersOf are the settled canaries whose target uses the config.
+// usersOf are the settled canaries whose target uses the config. The
+// canaries and their targets are read from the cache without a copy: they
+// are only read.
 func (r *Reconciler) usersOf(ctx context.Context, kind string, config client.Object) []types.NamespacedName {
 	var list v1.CanaryList
-	if err := r.client.List(ctx, &list, client.InNamespace(config.GetNamespace())); err != nil {
+	if err := r.client.List(ctx, &list, client.InNamespace(config.GetNamespace()), client.UnsafeDisableDeepCopy); err != nil {
 		r.log.Error(err, "finding the canaries of a changed config", kind, config.GetName()+"."+config.GetNamespace())
 		return nil
 	}
@@ -121,7 +129,7 @@ func (r *Reconciler) usersOf(ctx context.Context, kind string, config client.Obj
 			continue
 		}
 		var target appsv1.Deployment
-		if err := r.client.Get(ctx, client.ObjectKey{Namespace: cd.Namespace, Name: cd.Spec.TargetRef.Name}, &target); err != nil {
+		if err := r.client.Get(ctx, client.ObjectKey{Namespace: cd.Namespace, Name: cd.Spec.TargetRef.Name}, &target, client.UnsafeDisableDeepCopy); err != nil {
 			continue // the tick reports a missing target
 		}
 		if kube.UsesConfig(&target.Spec.Template.Spec, kind, config.GetName()) {
