@@ -43,6 +43,7 @@ var versionOut io.Writer = os.Stdout
 var checkSharedReads func(what string)
 
 func main() {
+	setGCPercent(os.Getenv)
 	if err := run(ctrl.SetupSignalHandler(), os.Args[1:], os.Stderr); err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "fledge-controller:", err)
