@@ -59,8 +59,8 @@ func (s *Services) Reconcile(ctx context.Context, cd *v1.Canary, target engine.T
 		return err
 	}
 	key := types.NamespacedName{Namespace: cd.Namespace, Name: cd.Name}
-	memo := memoizable(cd)
-	if memo && s.seen.matches(key, wants(cd, target), got) {
+	memo, inputs := memoizable(cd), wants(cd, target)
+	if memo && s.seen.matches(key, inputs, got) {
 		return nil
 	}
 	ports, err := s.ports(ctx, cd)
@@ -77,7 +77,7 @@ func (s *Services) Reconcile(ctx context.Context, cd *v1.Canary, target engine.T
 		wrote = wrote || changed
 	}
 	if memo && !wrote {
-		s.seen.remember(key, wants(cd, target), got)
+		s.seen.remember(key, inputs, got)
 	}
 	return nil
 }

@@ -12,9 +12,9 @@ import (
 
 // servicesSeen is what a Reconcile found in sync for one Canary: the
 // versions of everything the wanted Services are built from (the Canary's
-// spec, the target's selector) and of the three Services as read. While none of
-// them moves, the Services are still in sync, and a tick has nothing to
-// build or compare.
+// spec, the target's selector) and of the three Services as read. While
+// none of them moves, the Services are still in sync, and a tick has
+// nothing to build or compare.
 type servicesSeen struct {
 	uid          types.UID
 	generation   int64
@@ -48,11 +48,9 @@ func wants(cd *v1.Canary, target engine.Target) servicesSeen {
 // matches reports whether the Services of got are those remembered for
 // the Canary with the same inputs.
 func (s *seenServices) matches(key types.NamespacedName, want servicesSeen, got [3]*corev1.Service) bool {
-	for i, svc := range got {
-		if svc == nil {
-			return false
-		}
-		want.services[i] = svc.ResourceVersion
+	var ok bool
+	if want.services, ok = versionsOf(got); !ok {
+		return false
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -61,11 +59,9 @@ func (s *seenServices) matches(key types.NamespacedName, want servicesSeen, got 
 
 // remember records that the Services of got were in sync with want.
 func (s *seenServices) remember(key types.NamespacedName, want servicesSeen, got [3]*corev1.Service) {
-	for i, svc := range got {
-		if svc == nil || svc.ResourceVersion == "" {
-			return
-		}
-		want.services[i] = svc.ResourceVersion
+	var ok bool
+	if want.services, ok = versionsOf(got); !ok {
+		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -73,6 +69,18 @@ func (s *seenServices) remember(key types.NamespacedName, want servicesSeen, got
 		s.seen = map[types.NamespacedName]servicesSeen{}
 	}
 	s.seen[key] = want
+}
+
+// versionsOf are the resourceVersions of the three Services; false when
+// one is missing or has none, which nothing can be remembered by.
+func versionsOf(got [3]*corev1.Service) (versions [3]string, ok bool) {
+	for i, svc := range got {
+		if svc == nil || svc.ResourceVersion == "" {
+			return versions, false
+		}
+		versions[i] = svc.ResourceVersion
+	}
+	return versions, true
 }
 
 // forget drops what was remembered of a Canary.
